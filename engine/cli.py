@@ -1,0 +1,117 @@
+"""`python -m engine presets | trace | check`: the command-line contract (see README)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+
+from .catalog import list_presets, load_preset
+from .config import MAX_ROUND_TO, ConfigError, Network, load_config
+from .numbers import format_number
+from .trace import compute_trace
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, no usage dump
+        command = " ".join(self.prog.split()[1:])
+        raise ConfigError("usage", f"{message} (see python -m engine {command + ' ' if command else ''}--help)")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="engine", description="Backprop Tutor engine: one training step, every number.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p = sub.add_parser("presets", help="list the presets")
+    p.add_argument("--json", action="store_true", help="a JSON list of {id, title, source}")
+
+    def network_args(p: argparse.ArgumentParser) -> None:
+        src = p.add_mutually_exclusive_group(required=True)
+        src.add_argument("file", nargs="?", help="a config JSON file")
+        src.add_argument("--preset", help="a preset id (see `presets`)")
+        p.add_argument("--round", type=int, metavar="K", help=f"hand rounding: round every neuron output to K decimals (0-{MAX_ROUND_TO}); overrides round_to")
+
+    t = sub.add_parser("trace", help="every number of one iteration")
+    network_args(t)
+    fmt = t.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="the trace as one JSON object")
+    fmt.add_argument("--format", choices=("text", "json", "markdown", "latex", "csv"), default=None)
+    t.add_argument("--lang", choices=("en", "zh"), default="en", help="language of captions and headings")
+    t.add_argument("--decimals", type=int, metavar="N", help="display N decimals")
+    t.add_argument("--significant", type=int, metavar="N", help="display N significant digits")
+    t.add_argument("--mul", choices=("times", "cdot"), default="times", help="the multiplication sign")
+
+    c = sub.add_parser("check", help="mark a hand calculation")
+    network_args(c)
+    c.add_argument("--answers", required=True, help="JSON object: step id or notation name -> number")
+    c.add_argument("--json", action="store_true")
+    c.add_argument("--lang", choices=("en", "zh"), default="en")
+    return parser
+
+
+def _network(args: argparse.Namespace) -> Network:
+    network = load_preset(args.preset) if args.preset else load_config(args.file)
+    if args.round is not None:
+        if not 0 <= args.round <= MAX_ROUND_TO:
+            raise ConfigError("--round", f"expected a whole number from 0 to {MAX_ROUND_TO}, got {args.round}")
+        network = replace(network, round_to=args.round)
+    return network
+
+
+def _text(trace) -> str:
+    lines = [f"{trace.network.title or 'network'}  loss {format_number(trace.loss)} -> {format_number(trace.loss_after)}"]
+    width = max(len(s.id) for s in trace.steps)
+    phase = None
+    for s in trace.steps:
+        if s.phase != phase:
+            phase = s.phase
+            lines.append(f"\n[{phase}]")
+        lines.append(f"  {s.id:<{width}}  {format_number(s.value)}")
+    return "\n".join(lines)
+
+
+def run(argv: list[str]) -> int:
+    args = _build_parser().parse_args(argv)
+    if args.command == "presets":
+        presets = list_presets()
+        if args.json:
+            print(json.dumps([{"id": p["id"], "title": p["title"], "source": p["source"]} for p in presets],
+                             ensure_ascii=False, indent=2))
+        else:
+            for p in presets:
+                print(f"{p['id']:<24} {p['title']}" + (f"  [{p['source']}]" if p["source"] else ""))
+        return 0
+    network = _network(args)
+    trace = compute_trace(network)
+    if args.command == "trace":
+        fmt = "json" if args.json else (args.format or "text")
+        if fmt == "json":
+            from .export import trace_json  # rendering adds latex and caption to every step
+
+            print(json.dumps(trace_json(trace, lang=args.lang, decimals=args.decimals,
+                                        significant=args.significant, mul=args.mul), ensure_ascii=False))
+        elif fmt == "text":
+            print(_text(trace))
+        else:
+            from .export import export
+
+            sys.stdout.write(export(trace, fmt, lang=args.lang, decimals=args.decimals,
+                                    significant=args.significant, mul=args.mul))
+        return 0
+    from .check import check_file
+
+    report = check_file(trace, args.answers, lang=args.lang)
+    print(json.dumps(report.to_json(), ensure_ascii=False, indent=2) if args.json else report.to_text())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        return run(sys.argv[1:] if argv is None else argv)
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return 0
