@@ -221,39 +221,33 @@ def _forward(rec: _Recorder, network: Network, s: int, sample: Sample, phase: st
         z = np.zeros(layer.size)
         a_vals = np.zeros(layer.size)
 
-        def record_z(j: int) -> None:
-            total = 0.0
-            for w, a in zip(layer.weights[j - 1], a_prev):
-                total += w * a  # left to right, as written
-            b_id = bias_id(layer, li, j)
-            if b_id is not None:
-                total += layer.bias_of(j - 1)
-            w_ids = [step_id("w", li, j, k) for k in range(1, len(a_prev) + 1)]
-            rec.add(phase, "z", total, "weighted_sum", {"weights": w_ids, "inputs": prev_ids, "bias": b_id},
-                    layer=li, neuron=j, sample=s, prefix=prefix)
-            z[j - 1] = total
-
-        def record_a(j: int, exact: float) -> None:
+        # Elementwise activations go neuron by neuron (z then a, as the notes write h1 before h2);
+        # softmax needs every z of the layer before any a.
+        n = range(1, layer.size + 1)
+        order = [(q, j) for j in n for q in ("z", "a")] if act.elementwise else [("z", j) for j in n] + [("a", j) for j in n]
+        for quantity, j in order:
+            if quantity == "z":
+                total = 0.0
+                for w, a in zip(layer.weights[j - 1], a_prev):
+                    total += w * a  # left to right, as written
+                b_id = bias_id(layer, li, j)
+                if b_id is not None:
+                    total += layer.bias_of(j - 1)
+                w_ids = [step_id("w", li, j, k) for k in range(1, len(a_prev) + 1)]
+                rec.add(phase, "z", total, "weighted_sum", {"weights": w_ids, "inputs": prev_ids, "bias": b_id},
+                        layer=li, neuron=j, sample=s, prefix=prefix)
+                z[j - 1] = total
+                continue
+            exact = float(act.value(z[j - 1:j])[0] if act.elementwise else act.value(z)[j - 1])
             value = exact if network.round_to is None else round_half_up(exact, network.round_to)
             extra: dict[str, Any] = {"activation": layer.activation}
             if network.round_to is not None:
-                extra.update(unrounded=float(exact), round_to=network.round_to)
+                extra.update(unrounded=exact, round_to=network.round_to)
             operands: dict[str, Any] = {"z": z_ids[j - 1]}
             if not act.elementwise:
                 operands["layer_z"] = z_ids
             rec.add(phase, "a", value, "activation", operands, layer=li, neuron=j, sample=s, prefix=prefix, **extra)
             a_vals[j - 1] = value
-
-        if act.elementwise:  # neuron by neuron: z then a, as the notes write h1 before h2
-            for j in range(1, layer.size + 1):
-                record_z(j)
-                record_a(j, float(act.value(z[j - 1:j])[0]))
-        else:  # softmax needs every z of the layer first
-            for j in range(1, layer.size + 1):
-                record_z(j)
-            exact = act.value(z)
-            for j in range(1, layer.size + 1):
-                record_a(j, float(exact[j - 1]))
         zs.append(z)
         activations.append(a_vals)
         a_prev = a_vals
