@@ -21,7 +21,8 @@ DEFAULTS = {
 def decorate(symbol: str, template: str, number: int | str | None = None) -> str:
     """Fill a template: `@` is the symbol (braced when it already carries a superscript or prime), `#` a number."""
     inner = symbol
-    if template.startswith("@^") and ("^" in symbol or "'" in symbol):
+    clash = {"@^": ("^", "'"), "@_": ("_",)}.get(template[:2], ())
+    if any(mark in symbol for mark in clash):
         inner = "{" + symbol + "}"  # NOTE: w'_{11}^{+} or W^{1}^{+} would be a double superscript
     out = template.replace("@", inner)
     return out.replace("#", "" if number is None else str(number))

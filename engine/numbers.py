@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _FRACTION = re.compile(r"([+-]?\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)")
@@ -97,3 +97,23 @@ def format_number(value: float, *, decimals: int | None = None, significant: int
         text = format(d, "f")
         return text[1:] if text.startswith("-") and Decimal(text) == 0 else text
     return _plain(d)
+
+
+def matches_written(value: float, text: str) -> bool:
+    """Whether `text` is `value` written at the precision of `text`: rounded (half up) or cut off there.
+
+    Teachers accept both: 0.59326 and 0.59327 are right for 0.5932699..., 0.2984 for 0.298371...
+    """
+    places = decimals_written(text)
+    if places is None or not math.isfinite(value):
+        return False
+    try:
+        written = Decimal(unicodedata.normalize("NFKC", text).strip().replace("\u2212", "-").replace(",", "."))
+        exact = Decimal(repr(value))
+    except InvalidOperation:
+        return False
+    quantum = Decimal(1).scaleb(-places)
+    # NOTE: float noise such as 1.3124999999999998 must read as 1.3125, so the value is first cleaned to 12 digits
+    clean = Decimal(format(value, ".12g")) if abs(value) >= 1e-300 else exact
+    candidates = {clean.quantize(quantum, rounding=ROUND_HALF_UP), clean.quantize(quantum, rounding=ROUND_DOWN)}
+    return written in candidates
