@@ -83,6 +83,11 @@ def _clip(y: Vector) -> Vector:
     return np.clip(y, _EPS, 1.0 - _EPS)
 
 
+def _finite_or(exact: Vector, fallback: Vector) -> Vector:
+    """The exact value where it is a finite number; the clipped fallback only where it is not."""
+    return np.where(np.isfinite(exact), exact, fallback)
+
+
 LOSSES: dict[str, Loss] = {
     f.name: f
     for f in (
@@ -101,12 +106,13 @@ LOSSES: dict[str, Loss] = {
         Loss(
             "binary_cross_entropy",
             lambda y, t: float(-np.sum(t * np.log(_clip(y)) + (1 - t) * np.log(1 - _clip(y)))),
-            lambda y, t: -t / _clip(y) + (1 - t) / (1 - _clip(y)),
+            lambda y, t: _finite_or(-t / y + (1 - t) / (1 - y), -t / _clip(y) + (1 - t) / (1 - _clip(y))),
             r"-\sum_k \left[ t_k \ln y_k + (1 - t_k) \ln (1 - y_k) \right]",
             r"-\frac{t_k}{y_k} + \frac{1 - t_k}{1 - y_k}", "sigmoid",
         ),
         Loss(
-            "cross_entropy", lambda y, t: float(-np.sum(t * np.log(_clip(y)))), lambda y, t: -t / _clip(y),
+            "cross_entropy", lambda y, t: float(-np.sum(t * np.log(_clip(y)))),
+            lambda y, t: _finite_or(np.where(t == 0, 0.0, -t / y), -t / _clip(y)),
             r"-\sum_k t_k \ln y_k", r"-\frac{t_k}{y_k}", "softmax",
         ),
     )
@@ -123,6 +129,16 @@ def stable_output_loss(loss: str, activation: str, z: Vector, t: Vector) -> floa
         log_y = z - (np.max(z) + np.log(np.sum(np.exp(z - np.max(z)))))
         return float(-np.sum(t * log_y))
     return None
+
+
+def output_loss_derivative(loss: str, activation: str, z: Vector, a: Vector, t: Vector) -> Vector:
+    """dE/da at the outputs; for a sigmoid output with BCE, 1 - a is taken as sigmoid(-z), exact near 1."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if loss == "binary_cross_entropy" and activation == "sigmoid":
+            one_minus_a = _sigmoid(-z)
+            exact = -t / a + (1 - t) / one_minus_a
+            return _finite_or(exact, LOSSES[loss].derivative(a, t))
+        return LOSSES[loss].derivative(a, t)
 
 
 def fused_output_delta(loss: str, activation: str, a: Vector, t: Vector) -> Vector | None:

@@ -9,7 +9,14 @@ from typing import Any
 import numpy as np
 
 from .config import MAX_NEURONS, Layer, Network, Sample
-from .functions import ACTIVATIONS, LOSSES, fused_output_delta, softmax_jacobian, stable_output_loss
+from .functions import (
+    ACTIVATIONS,
+    LOSSES,
+    fused_output_delta,
+    output_loss_derivative,
+    softmax_jacobian,
+    stable_output_loss,
+)
 from .numbers import round_half_up
 
 PHASES = ("forward", "loss", "backward", "update", "check")
@@ -295,8 +302,11 @@ def _backward_numbers(network: Network, fwd: _Forward, sample: Sample) -> dict[s
         layer = network.layers[i]
         act = ACTIVATIONS[layer.activation]
         z, a = fwd.z[i], fwd.a[i + 1]
-        if i == L - 1:
-            dEda[i] = loss.derivative(a, t)
+        if i == L - 1 and network.round_to is None:
+            dEda[i] = output_loss_derivative(network.loss, layer.activation, z, a, t)
+        elif i == L - 1:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                dEda[i] = loss.derivative(a, t)  # hand rounding: from the rounded outputs, as on paper
         else:
             W = np.array(network.layers[i + 1].weights)
             dEda[i] = np.array([sum(W[j, k] * delta[i + 1][j] for j in range(W.shape[0])) for k in range(W.shape[1])])
