@@ -21,7 +21,7 @@ DEFAULTS = {
 def decorate(symbol: str, template: str, number: int | str | None = None) -> str:
     """Fill a template: `@` is the symbol (braced when it already carries a superscript or prime), `#` a number."""
     inner = symbol
-    clash = {"@^": ("^", "'"), "@_": ("_",)}.get(template[:2], ())
+    clash = {"@^": ("^", "'"), "@'": ("^", "'"), "@_": ("_",)}.get(template[:2], ())
     if any(mark in symbol for mark in clash):
         inner = "{" + symbol + "}"  # NOTE: w'_{11}^{+} or W^{1}^{+} would be a double superscript
     out = template.replace("@", inner)
@@ -149,13 +149,14 @@ class Notation:
         if q == "dE_da":
             return partial(self.error_of(s if self.batch else None), self.neuron(li, j))
         if q == "da_dz":
-            return partial(self.neuron(li, j), self.pre_activation(li, m if m is not None else j))
+            return partial(self.per_sample(self.neuron(li, j), s),
+                           self.per_sample(self.pre_activation(li, m if m is not None else j), s))
         if q == "delta":
             return self.per_sample(self.delta(li, j), s)
         if q == "dz_da":
             return partial(self.pre_activation(li, j), self.neuron(li - 1, k))
         if q == "dz_dw":
-            return self.per_sample(partial(self.pre_activation(li, j), self.weight(li, j, k)), s)
+            return partial(self.per_sample(self.pre_activation(li, j), s), self.weight(li, j, k))
         if q == "dz_db":
             return partial(self.pre_activation(li, j or 1), self.bias(li, j))
         if q == "dE_dw":
