@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from dataclasses import replace
 
@@ -48,6 +49,8 @@ def _build_parser() -> argparse.ArgumentParser:
     c.add_argument("--answers", required=True, help="JSON object: step id or notation name -> number")
     c.add_argument("--json", action="store_true")
     c.add_argument("--lang", choices=("en", "zh"), default="en")
+    c.add_argument("--tolerance", type=float, metavar="T",
+                   help="accept |given - true| <= T instead of judging by the digits written")
     return parser
 
 
@@ -102,7 +105,9 @@ def run(argv: list[str]) -> int:
         return 0
     from .check import check_file
 
-    report = check_file(trace, args.answers, lang=args.lang)
+    if args.tolerance is not None and not (args.tolerance >= 0 and math.isfinite(args.tolerance)):
+        raise ConfigError("--tolerance", f"expected a number >= 0, got {args.tolerance}")
+    report = check_file(trace, args.answers, lang=args.lang, tolerance=args.tolerance)
     print(json.dumps(report.to_json(), ensure_ascii=False, indent=2) if args.json else report.to_text())
     return 0
 

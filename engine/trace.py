@@ -237,10 +237,11 @@ def _forward(rec: _Recorder, network: Network, s: int, sample: Sample, phase: st
                 total = 0.0
                 for w, a in zip(layer.weights[j - 1], a_prev):
                     total += w * a  # left to right, as written
-                b_id = bias_id(layer, li, j)
+                # The check pass runs on the updated parameters: its operands are the update steps.
+                b_id = bias_id(layer, li, j, "new_b" if prefix else "b")
                 if b_id is not None:
                     total += layer.bias_of(j - 1)
-                w_ids = [step_id("w", li, j, k) for k in range(1, len(a_prev) + 1)]
+                w_ids = [step_id("new_w" if prefix else "w", li, j, k) for k in range(1, len(a_prev) + 1)]
                 rec.add(phase, "z", total, "weighted_sum", {"weights": w_ids, "inputs": prev_ids, "bias": b_id},
                         layer=li, neuron=j, sample=s, prefix=prefix)
                 z[j - 1] = total

@@ -39,6 +39,7 @@ MISTAKES = {
     "sign", "used_updated_weight", "missing_activation_derivative", "activation_for_derivative", "factor_half",
     "batch_reduction", "missing_learning_rate", "wrong_update_direction", "other_sample",
     "shared_bias_not_summed", "rounding", "digit_swap", "carried",
+    "swapped_weights", "used_old_weight", "used_z_for_a",  # the self-check's extra models
 }
 NOTATION_KEYS = ("inputs", "neurons", "pre_activations", "weights", "biases", "targets", "loss", "learning_rate",
                  "updated", "old")
@@ -192,7 +193,7 @@ def test_printed_number(preset_id, experiment, index, entry):
         assert written_at_precision(value, entry["text"]), f"{entry['step']}: engine {value!r}, note prints {entry['text']}"
         return
     assert not written_at_precision(value, entry["text"]), f"{entry['step']}: {entry['text']} is marked as a slip"
-    assert slip["mistake"] in MISTAKES
+    assert slip["mistake"] is None or slip["mistake"] in MISTAKES  # None: no single mistake reproduces it
     assert slip["comment"].strip()
     if slip["mistake"] == "carried":
         assert slip["carried_from"]
