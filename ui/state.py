@@ -1,0 +1,281 @@
+"""Session state, the current network (always the last valid one), and the URL.
+
+The URL holds `?preset=ID&step=STEP&lang=zh|en&present=1`. It is read once, on a session's first run
+(STEP is a step id or a 1-based position); bad values fall back with a notice. After that the session
+state is the truth and every run writes it back to the URL, so a link always opens what is on screen.
+"""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from engine import Network, Trace, compute_trace, load_preset, parse_config_text, preset_ids
+from ui.i18n import LANGS, t
+
+DEFAULT_PRESET = "note000"
+TRUE = ("1", "true", "yes", "on")
+FALSE = ("0", "false", "no", "off")
+PRECISIONS = ("auto", "d2", "d3", "d4", "d5", "d6", "s3", "s4", "s6")
+MULS = ("times", "cdot")
+
+
+# --- the network and its trace -------------------------------------------------------------------------
+
+def config_text_of(network: Network) -> str:
+    """The engine's JSON for a network: the current network's identity and the trace cache's key."""
+    return json.dumps(network.to_config(), ensure_ascii=False, indent=2)
+
+
+# NOTE: cache_resource, not cache_data: a Trace is never mutated, and handing out the same object (no
+# pickle copy per rerun) lets engine.render reuse the lines it keeps per trace, which keeps Next fast.
+@st.cache_resource(max_entries=64, show_spinner=False)
+def trace_for(config_text: str) -> Trace:
+    """The trace of a config, computed once per distinct config text (the key) for all sessions."""
+    return compute_trace(parse_config_text(config_text))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def network_for(config_text: str) -> Network:
+    """The (immutable) network of a config text."""
+    return parse_config_text(config_text)
+
+
+def current_text() -> str:
+    return st.session_state["config_text"]
+
+
+def current_trace() -> Trace:
+    return trace_for(current_text())
+
+
+def base_network() -> Network:
+    """The network the editors started from: the chosen preset, or an opened file."""
+    return network_for(st.session_state["base_text"])
+
+
+def use_network(network: Network, source: str | None = None) -> None:
+    """Make `network` the current one; the step stays where it was when the new trace has it."""
+    ss = st.session_state
+    text = config_text_of(network)
+    if source:
+        ss["source"] = source
+    if text == ss.get("config_text"):
+        return
+    ss["config_text"] = text
+    trace = trace_for(text)
+    if not has_step(trace, ss.get("step_id")):
+        position = min(ss.get("step_pos", 0), len(trace) - 1)
+        ss["step_id"] = trace.steps[position].id
+        ss["step_pos"] = position
+
+
+def start_from(network: Network, source: str, step_id: str | None = None) -> None:
+    """A new starting point (a preset, a file): the editors reload it, the stepper goes to `step_id` or 1."""
+    from ui import editors  # the editors import this module
+
+    ss = st.session_state
+    ss["base_text"] = config_text_of(network)
+    ss["config_text"] = ss["base_text"]
+    ss["source"] = ss["base_source"] = source
+    ss["draft"] = editors.draft_from_network(network)
+    ss["editor_version"] = ss.get("editor_version", 0) + 1
+    editors.forget_widgets()
+    trace = trace_for(ss["config_text"])
+    set_step(step_id if has_step(trace, step_id) else trace.steps[0].id)
+
+
+def choose_preset(preset_id: str, keep_step: bool = False) -> None:
+    ss = st.session_state
+    ss["preset_id"] = preset_id
+    start_from(load_preset(preset_id), "preset", ss.get("step_id") if keep_step else None)
+
+
+# --- the current step ---------------------------------------------------------------------------------
+
+def has_step(trace: Trace, step_id: str | None) -> bool:
+    try:
+        trace.position(step_id)
+        return True
+    except KeyError:
+        return False
+
+
+def set_step(step_id: str) -> None:
+    ss = st.session_state
+    ss["step_id"] = step_id
+    trace = current_trace()
+    try:
+        ss["step_pos"] = trace.position(step_id)
+    except KeyError:
+        ss["step_id"] = trace.steps[0].id
+        ss["step_pos"] = 0
+
+
+def position(trace: Trace) -> int:
+    """The current step's 0-based position in `trace` (repairing a step id the trace does not have)."""
+    ss = st.session_state
+    try:
+        return trace.position(ss.get("step_id", ""))
+    except KeyError:
+        pos = min(max(ss.get("step_pos", 0), 0), len(trace) - 1)
+        ss["step_id"], ss["step_pos"] = trace.steps[pos].id, pos
+        return pos
+
+
+def resolve_step(trace: Trace, text: str) -> str | None:
+    """A step from the URL: its id, or its 1-based position; None when the trace has no such step."""
+    text = text.strip()
+    try:
+        trace.step(text)
+        return text
+    except KeyError:
+        pass
+    if text.isdigit() and 1 <= int(text) <= len(trace):
+        return trace.steps[int(text) - 1].id
+    return None
+
+
+# --- widgets whose value outlives the page they are on --------------------------------------------------
+
+def keep(key: str, default) -> str:
+    """A widget key whose value survives page switches and hidden widgets (stored under `_key`)."""
+    ss = st.session_state
+    ss.setdefault("_" + key, default)
+    if key not in ss:
+        ss[key] = ss["_" + key]
+    return key
+
+
+def remember(key: str) -> None:
+    """on_change of a `keep` widget: store its new value."""
+    st.session_state["_" + key] = st.session_state[key]
+
+
+def put(key: str, value) -> None:
+    """Set a `keep` widget's value from code (before the widget is drawn in this run)."""
+    st.session_state["_" + key] = value
+    st.session_state[key] = value
+
+
+def stored(key: str):
+    return st.session_state["_" + key]
+
+
+def lang() -> str:
+    return st.session_state.get("_lang", "en")
+
+
+def presenting() -> bool:
+    return bool(st.session_state.get("_present", False))
+
+
+def display_options() -> tuple[int | None, int | None, str]:
+    """(decimals, significant, mul) from the display settings."""
+    precision = st.session_state.get("_precision", "auto")
+    decimals = int(precision[1:]) if precision.startswith("d") else None
+    significant = int(precision[1:]) if precision.startswith("s") else None
+    return decimals, significant, st.session_state.get("_mul", "times")
+
+
+# --- the URL -------------------------------------------------------------------------------------------
+
+def notice(key: str, **fmt) -> None:
+    st.session_state.setdefault("notices", []).append((key, fmt))
+
+
+def show_notices() -> None:
+    """The URL's fallbacks, once, in the current language."""
+    for key, fmt in st.session_state.pop("notices", []):
+        st.warning(t(key, lang(), **fmt), icon=":material/link_off:")
+
+
+def init() -> str:
+    """Idempotent set-up of the session; on its first run, read the URL. Returns the language."""
+    ss = st.session_state
+    if ss.get("_initialised"):
+        return lang()
+    ss["_initialised"] = True
+    qp = st.query_params
+    raw = qp.get("lang")
+    chosen = "en"
+    if raw is not None:
+        if raw.strip().lower() in LANGS:
+            chosen = raw.strip().lower()
+        else:
+            notice("bad_lang", value=raw)
+    put("lang", chosen)
+    raw = qp.get("present")
+    on = False
+    if raw is not None:
+        if raw.strip().lower() in TRUE:
+            on = True
+        elif raw.strip().lower() not in FALSE:
+            notice("bad_present", value=raw)
+    put("present", on)
+    keep("precision", "auto")
+    keep("mul", "times")
+    raw = qp.get("preset")
+    preset = DEFAULT_PRESET
+    if raw is not None:
+        if raw.strip() in preset_ids():
+            preset = raw.strip()
+        else:
+            notice("bad_preset", value=raw, fallback=DEFAULT_PRESET)
+    put("sel_preset", preset)
+    choose_preset(preset)
+    raw = qp.get("step")
+    if raw is not None:
+        trace = current_trace()
+        step = resolve_step(trace, raw)
+        if step is None:
+            notice("bad_step", value=raw, count=len(trace))
+        else:
+            set_step(step)
+    return lang()
+
+
+def sync_url(**params: str | None) -> None:
+    """Write the state to the URL (None removes a parameter); only what changed, so nothing flickers."""
+    qp = st.query_params
+    for key, value in params.items():
+        if value is None:
+            if key in qp:
+                del qp[key]
+        elif qp.get(key) != value:
+            qp[key] = value
+
+
+def sync_step_url() -> None:
+    ss = st.session_state
+    sync_url(preset=ss.get("preset_id"), step=ss.get("step_id"), lang=lang(), present="1" if presenting() else None)
+
+
+# --- the switches every page shows ------------------------------------------------------------------------
+
+TRANSLATED = ("sel_preset", "precision")  # `keep` widgets whose option labels depend on the language
+
+
+def _language_changed() -> None:
+    """A select widget's browser-side value is its label: after a language change, send every translated
+    widget its value again, or the old language's label would come back as an unknown option."""
+    from ui import editors
+
+    remember("lang")
+    for key in TRANSLATED:
+        if key in st.session_state and "_" + key in st.session_state:
+            st.session_state[key] = st.session_state["_" + key]
+    editors.forget_widgets()
+
+
+def language_switch() -> None:
+    from ui.i18n import LANG_NAMES
+
+    st.segmented_control(t("language", lang()), LANGS, format_func=LANG_NAMES.get, required=True,
+                         key=keep("lang", "en"), on_change=_language_changed, label_visibility="collapsed")
+
+
+def present_switch() -> None:
+    st.toggle(t("present", lang()), key=keep("present", False), on_change=remember, args=("present",),
+              help=t("present_help", lang()))
