@@ -1,87 +1,19 @@
 """One plain-language line per step, and the warnings at the steps where learners slip, in English and Chinese.
 
-Captions are plain text (no LaTeX): symbols are read out as w5, h1, y_o, δ, η.
+Captions are plain text (no LaTeX): symbols read as in the diagram, w₅, h₁, yₒ, δ, η (engine.symbols).
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .symbols import plain
+
 LANGS = ("en", "zh")
 
-_GREEK = {
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε", "zeta": "ζ",
-    "eta": "η", "theta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ",
-    "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "φ", "varphi": "φ", "chi": "χ",
-    "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π",
-    "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω", "partial": "∂", "infty": "∞", "prime": "'",
-}
-_ACCENTS = {"hat": "\u0302", "bar": "\u0304", "tilde": "\u0303", "vec": "\u20d7", "dot": "\u0307"}
-_SPACES = {",", ";", ":", "!", " ", "quad", "qquad"}
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
-
-
-@functools.lru_cache(maxsize=4096)
-def plain(tex: str) -> str:
-    """A symbol read out as plain text: `w_5` -> w5, `z_{h1}` -> z_h1, `w_5^{+}` -> w5+, `\\eta` -> η."""
-    out, _ = _plain(tex, 0)
-    return re.sub(r"\s+", " ", out).strip()
-
-
-def _read_group(tex: str, i: int) -> tuple[str, int]:
-    """The next argument at i: a brace group, a command or one character (as plain text)."""
-    while i < len(tex) and tex[i] == " ":
-        i += 1
-    if i >= len(tex):
-        return "", i
-    if tex[i] == "{":
-        return _plain(tex, i + 1, closing=True)
-    if tex[i] == "\\":
-        m = re.match(r"\\([A-Za-z]+|.)", tex[i:])
-        name = m.group(1)
-        return _GREEK.get(name, "" if name in _SPACES else name), i + len(m.group(0))
-    return tex[i], i + 1
-
-
-def _plain(tex: str, i: int, closing: bool = False) -> tuple[str, int]:
-    out = ""
-    while i < len(tex):
-        ch = tex[i]
-        if ch == "}" and closing:
-            return out, i + 1
-        if ch == "{":
-            inner, i = _plain(tex, i + 1, closing=True)
-            out += inner
-        elif ch == "\\":
-            m = re.match(r"\\([A-Za-z]+|.)", tex[i:])
-            name = m.group(1)
-            i += len(m.group(0))
-            if name in _ACCENTS:
-                arg, i = _read_group(tex, i)
-                out += arg + _ACCENTS[name] if len(arg) == 1 else arg
-            elif name in ("text", "mathrm", "operatorname", "mathbf", "mathit", "boldsymbol", "mathsf", "bm"):
-                arg, i = _read_group(tex, i)
-                out += arg
-            elif name in _SPACES:
-                out += " " if name != "!" else ""
-            else:
-                out += _GREEK.get(name, name)
-        elif ch in "_^":
-            arg, i = _read_group(tex, i + 1)
-            if ch == "_":
-                out += arg if arg.isdigit() and out[-1:].isalpha() else "_" + arg
-            else:
-                out += arg if arg in ("+", "-", "*", "'", "''") else "^" + arg
-        elif ch == "~":
-            out += " "
-            i += 1
-        else:
-            out += ch
-            i += 1
-    return out, i
 
 
 @dataclass(frozen=True)

@@ -149,8 +149,10 @@ class Notation:
         if q == "dE_da":
             return partial(self.error_of(s if self.batch else None), self.neuron(li, j))
         if q == "da_dz":
-            return partial(self.per_sample(self.neuron(li, j), s),
-                           self.per_sample(self.pre_activation(li, m if m is not None else j), s))
+            a, z = self.neuron(li, j), self.pre_activation(li, m if m is not None else j)
+            if a == z:  # a linear neuron written with one symbol (h_1): d h_1 / d h_1 would read as nonsense
+                return f"f'({self.per_sample(a, s)})"
+            return partial(self.per_sample(a, s), self.per_sample(z, s))
         if q == "delta":
             return self.per_sample(self.delta(li, j), s)
         if q == "dz_da":

@@ -445,7 +445,7 @@ class _Writer:
         a_id = st.operands["a"]
         a_sym, a_val = Sym(self.sym(a_id)), Num(self.val(a_id))
         same = act == "identity" and self.same_symbol(st.layer, st.neuron)
-        symbol = rf"f'({self.sym(a_id)})" if same else self.sym(st.id)
+        symbol = self.sym(st.id)
         slope = None if same else self.factor(st.id).slope
         callouts = []
         if act == "softmax":

@@ -228,9 +228,9 @@ def test_note000_dE_dw1_chain_with_the_old_w5():
     assert r.formula == (r"\frac{\partial E}{\partial y} \cdot \frac{\partial y}{\partial h_1} \cdot "
                          r"\frac{\partial h_1}{\partial w_1}")
     assert (r.substituted, r.result) == (r"1.05 \times 1 \times 1", "1.05")
-    assert "w5" in r.callout and "w5+" in r.callout and "old" in r.callout
+    assert "w₅" in r.callout and "w₅⁺" in r.callout and "old" in r.callout
     zh = steps("note000", RenderOptions(lang="zh"))["dE_dw:l1:n1:k1"].callout
-    assert "w5+" in zh and CJK.search(zh)
+    assert "w₅⁺" in zh and CJK.search(zh)
     assert render_step(trace_of("note000"), "dz_da:l2:n1:k1").latex == r"\frac{\partial y}{\partial h_1} = w_5 = 1"
 
 
@@ -465,10 +465,11 @@ def test_captions_in_both_languages_for_every_step(preset):
 
 def test_note000_captions_read_the_chain_aloud():
     r = render_step(trace_of("note000"), "dE_dw:l2:n1:k1", RenderOptions(lang="zh"))
-    assert r.caption == "误差对 w5 的偏导 = 误差对 y 的偏导 × y 对 w5 的偏导"
+    # the issue's example, with symbols read as the diagram labels them (w₅)
+    assert r.caption == "误差对 w₅ 的偏导 = 误差对 y 的偏导 × y 对 w₅ 的偏导"
     r = render_step(trace_of("note000"), "dE_dw:l2:n1:k1")
-    assert r.caption == ("The error's slope with respect to w5 is the error's slope with respect to y "
-                         "times y's slope with respect to w5")
+    assert r.caption == ("The error's slope with respect to w₅ is the error's slope with respect to y "
+                         "times y's slope with respect to w₅")
 
 
 def test_callouts_where_learners_slip():
@@ -476,7 +477,7 @@ def test_callouts_where_learners_slip():
     assert "σ'(z)" in r["da_dz:l1:n1:s1"].callout
     assert r["z:l1:n1:s1"].callout is None
     assert "old" in r["dE_da:l1:n1:s1"].callout  # a hidden dE/da: the old weight w5
-    assert "w5" in r["dz_da:l2:n1:k1"].callout
+    assert "w₅" in r["dz_da:l2:n1:k1"].callout
 
 
 # --- caching, the API, robustness ------------------------------------------------------------------------

@@ -1,0 +1,90 @@
+"""Notation symbols as plain text, the way they read in a caption, a table or a diagram label.
+
+`w_5` -> w₅, `w_o^{(1)}` -> wₒ⁽¹⁾, `\\frac{\\partial E}{\\partial w_5}` -> ∂E/∂w₅, `\\eta` -> η.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+_COMMANDS = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε", "zeta": "ζ",
+    "eta": "η", "theta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ",
+    "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "φ", "varphi": "φ", "chi": "χ",
+    "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π",
+    "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω", "partial": "∂", "infty": "∞", "prime": "′",
+    "cdot": "·", "times": "×",
+}
+_WRAPPERS = ("text", "mathrm", "mathbf", "mathit", "mathsf", "boldsymbol", "operatorname", "bm")
+_ACCENTS = {"hat": "\u0302", "bar": "\u0304", "tilde": "\u0303", "vec": "\u20d7", "dot": "\u0307"}
+_SPACES = (",", ";", ":", "!", " ", "quad", "qquad")
+_SUB = dict(zip("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
+_SUP = dict(zip("0123456789+-=()inHTOL", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿᴴᵀᴼᴸ"))
+
+
+def _group(text: str, i: int) -> tuple[str, int]:
+    """The argument starting at i: a {braced group}, a \\command, or one character."""
+    while i < len(text) and text[i] == " ":
+        i += 1
+    if i >= len(text):
+        return "", i
+    if text[i] == "{":
+        depth = 0
+        for j in range(i, len(text)):
+            depth += {"{": 1, "}": -1}.get(text[j], 0)
+            if depth == 0:
+                return text[i + 1:j], j + 1
+        return text[i + 1:], len(text)
+    if text[i] == "\\":
+        m = re.match(r"\\[A-Za-z]+", text[i:])
+        if m:
+            return m.group(0), i + len(m.group(0))
+    return text[i], i + 1
+
+
+def _script(body: str, table: dict[str, str], mark: str) -> str:
+    # NOTE: Unicode has sub/superscripts for only some letters; longer words stay readable as _word
+    letters = sum(c.isalpha() for c in body)
+    if body and all(c in table for c in body) and letters <= 2:
+        return "".join(table[c] for c in body)
+    if mark == "^" and body and all(ch in "*'′" for ch in body):
+        return body
+    return f"{mark}{body}" if len(body) == 1 or mark == "_" else f"{mark}({body})"
+
+
+@functools.lru_cache(maxsize=4096)
+def plain(latex: str) -> str:
+    """A notation symbol's LaTeX as plain text with Unicode sub/superscripts."""
+    out: list[str] = []
+    i = 0
+    while i < len(latex):
+        c = latex[i]
+        if c == "\\":
+            m = re.match(r"\\([A-Za-z]+|.)\s*", latex[i:])
+            name = m.group(1)
+            i += len(m.group(0))
+            if name in ("frac", "dfrac", "tfrac"):
+                num, i = _group(latex, i)
+                den, i = _group(latex, i)
+                out.append(f"{plain(num)}/{plain(den)}")
+            elif name in _WRAPPERS:
+                arg, i = _group(latex, i)
+                out.append(plain(arg))
+            elif name in _ACCENTS:
+                arg, i = _group(latex, i)
+                text = plain(arg)
+                out.append(text + _ACCENTS[name] if len(text) == 1 else text)
+            elif name in _SPACES:
+                out.append(" " if name != "!" else "")
+            else:
+                out.append(_COMMANDS.get(name, name))
+        elif c in "_^":
+            arg, i = _group(latex, i + 1)
+            out.append(_script(plain(arg), _SUB if c == "_" else _SUP, c))
+        elif c in "{} ":
+            i += 1
+        else:
+            out.append(c)
+            i += 1
+    return re.sub(r"\s+", " ", "".join(out)).strip()
