@@ -25,7 +25,7 @@ def preset_ids() -> tuple[str, ...]:
 def load_preset(preset_id: str) -> Network:
     """A preset by id, validated like any config file (callers must not mutate it)."""
     if preset_id not in preset_ids():
-        raise ConfigError("preset", f"unknown {preset_id!r}; expected one of {', '.join(preset_ids())}")
+        raise ConfigError("preset", code="unknown_name", got=preset_id, choices=", ".join(preset_ids()))
     path = PRESET_DIR / f"{preset_id}.json"
     network = parse_config_text(path.read_text(encoding="utf-8"), path.name)
     network.meta.setdefault("id", preset_id)

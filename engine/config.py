@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .functions import ACTIVATION_ALIASES, ACTIVATIONS, LOSS_ALIASES, LOSSES
+from .messages import NOUNS, describe, render
 
 MAX_LAYERS = 6
 MAX_NEURONS = 10
@@ -30,12 +31,30 @@ Bias = None | float | tuple[float, ...]
 
 
 class ConfigError(ValueError):
-    """Bad input; `str(err)` is one line that names the field, e.g. `layers[1].weights: ...`."""
+    """Bad input; `str(err)` is one line that names the field, e.g. `layers[1].weights: ...`; `err.text("zh")` in Chinese."""
 
-    def __init__(self, where: str, message: str):
-        super().__init__(f"{where}: {message}" if where else message)
-        self.where = where
-        self.message = message
+    def __init__(self, where: str, message: str | None = None, *, code: str | None = None, **params: Any):
+        self.where, self.code, self.params = where, code, params
+        if code is not None:
+            message = render(code, "en", self._params("en"))
+        self.message = message or ""
+        super().__init__(f"{where}: {self.message}" if where else self.message)
+
+    def _params(self, lang: str) -> dict[str, Any]:
+        out = dict(self.params)
+        if "value" in out:
+            out["got"] = describe(out.pop("value"), lang)
+        hint = out.pop("close", None)
+        out["hint"] = f"did you mean {hint}? " if hint else ""
+        out["hint_zh"] = f"是不是 {hint}？" if hint else ""
+        return out
+
+    def text(self, lang: str = "en") -> str:
+        """The message in `lang` (en or zh); messages without a code are English only."""
+        if self.code is None or lang != "zh":
+            return str(self)
+        message = render(self.code, lang, self._params(lang))
+        return f"{self.where}：{message}" if self.where else message
 
 
 @dataclass(frozen=True)
@@ -130,63 +149,46 @@ def _bias_json(bias: Bias) -> None | float | list[float]:
     return list(bias) if isinstance(bias, tuple) else bias
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, bool):
-        return f"{str(value).lower()}"
-    if isinstance(value, str):
-        return f"the text {value!r}"
-    if value is None:
-        return "null"
-    if isinstance(value, list):
-        return f"a list of {len(value)}"
-    if isinstance(value, dict):
-        return "an object"
-    return repr(value)
-
-
 def number(value: Any, where: str, *, positive: bool = False) -> float:
     """A finite JSON number within the limits, or a ConfigError naming `where`."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(where, f"expected a number, got {_describe(value)}")
+        raise ConfigError(where, code="not_number", value=value)
     v = float(value)
     if not math.isfinite(v):
-        raise ConfigError(where, f"expected a finite number, got {value}")
+        raise ConfigError(where, code="not_finite", got=value)
     if abs(v) > MAX_ABS:
-        raise ConfigError(where, f"{value} is beyond the limit of ±{MAX_ABS:g}")
+        raise ConfigError(where, code="beyond_limit", got=value, limit=f"{MAX_ABS:g}")
     if positive and v <= 0:
-        raise ConfigError(where, f"must be greater than 0, got {value}")
+        raise ConfigError(where, code="not_positive", got=value)
     return v
 
 
 def _vector(value: Any, where: str, length: int | None, what: str) -> tuple[float, ...]:
     if not isinstance(value, list):
-        raise ConfigError(where, f"expected a list of numbers, got {_describe(value)}")
+        raise ConfigError(where, code="not_list", value=value)
     if not value:
-        raise ConfigError(where, "is empty")
+        raise ConfigError(where, code="empty")
     if length is not None and len(value) != length:
-        raise ConfigError(where, f"expected {_plural(length, what)}, got {len(value)}")
+        raise ConfigError(where, code="wrong_length", n=length, what=what if length == 1 else what + "s",
+                          what_zh=NOUNS.get(what, what), got=len(value))
     return tuple(number(v, f"{where}[{i}]") for i, v in enumerate(value))
 
 
 def _name(value: Any, where: str, table: dict, aliases: dict) -> str:
     if not isinstance(value, str):
-        raise ConfigError(where, f"expected a name, got {_describe(value)}")
+        raise ConfigError(where, code="not_name", value=value)
     key = value.strip().lower().replace("-", "_").replace(" ", "_")
     key = aliases.get(key, key)
     if key not in table:
         close = difflib.get_close_matches(key, table, n=1)
-        hint = f"did you mean {close[0]}? " if close else ""
-        raise ConfigError(where, f"unknown {value!r}; {hint}expected one of {', '.join(table)}")
+        raise ConfigError(where, code="unknown_name", got=value, close=close[0] if close else None,
+                          choices=", ".join(table))
     return key
 
 
 def _choice(value: Any, where: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
-        raise ConfigError(where, f"expected one of {', '.join(choices)}, got {_describe(value)}")
+        raise ConfigError(where, code="not_choice", choices=", ".join(choices), value=value)
     return value
 
 
@@ -195,39 +197,41 @@ def _unknown_keys(obj: dict, known: tuple[str, ...], where: str) -> None:
         if key not in known:
             prefix = f"{where}." if where else ""
             close = difflib.get_close_matches(str(key), known, n=1)
-            hint = f"did you mean {close[0]}? " if close else ""
-            raise ConfigError(f"{prefix}{key}", f"unknown key; {hint}expected one of {', '.join(known)}")
+            raise ConfigError(f"{prefix}{key}", code="unknown_key", close=close[0] if close else None,
+                              choices=", ".join(known))
 
 
 def _layer(raw: Any, i: int, previous: int, last: bool) -> Layer:
     where = f"layers[{i}]"
     if not isinstance(raw, dict):
-        raise ConfigError(where, f"expected an object with activation, weights and bias, got {_describe(raw)}")
+        raise ConfigError(where, code="layer_not_object", value=raw)
     _unknown_keys(raw, LAYER_KEYS, where)
     activation = _name(raw.get("activation", "identity"), f"{where}.activation", ACTIVATIONS, ACTIVATION_ALIASES)
     if activation == "softmax" and not last:
-        raise ConfigError(f"{where}.activation", "softmax is only allowed on the last layer")
+        raise ConfigError(f"{where}.activation", code="softmax_not_last")
     if "weights" not in raw:
-        raise ConfigError(f"{where}.weights", "missing")
+        raise ConfigError(f"{where}.weights", code="missing")
     rows = raw["weights"]
     wp = f"{where}.weights"
     if not isinstance(rows, list) or not rows or not all(isinstance(r, list) for r in rows):
-        raise ConfigError(wp, f"expected a list of rows (one per neuron, each a list of numbers), got {_describe(rows)}")
+        raise ConfigError(wp, code="not_rows", value=rows)
     if len(rows) > MAX_NEURONS:
-        raise ConfigError(wp, f"{len(rows)} neurons is beyond the limit of {MAX_NEURONS} per layer")
+        raise ConfigError(wp, code="too_many_neurons", n=len(rows), limit=MAX_NEURONS)
     widths = {len(r) for r in rows}
     expected = previous if previous else None
     if expected is None and len(widths) != 1:
-        raise ConfigError(wp, "rows have different lengths")
+        raise ConfigError(wp, code="ragged_rows")
     width = expected if expected is not None else widths.pop()
     if width == 0:
-        raise ConfigError(wp, "rows are empty")
+        raise ConfigError(wp, code="empty_rows")
     if width > MAX_NEURONS:
-        raise ConfigError(wp, f"{width} inputs is beyond the limit of {MAX_NEURONS}")
+        raise ConfigError(wp, code="too_many_inputs", n=width, limit=MAX_NEURONS)
     bad = [r for r in rows if len(r) != width]
     if bad:
-        got = _plural(len(rows), "row") + " of " + "/".join(str(len(r)) for r in rows)
-        raise ConfigError(wp, f"expected {_plural(len(rows), 'row')} of {_plural(width, 'number')}, got {got}")
+        n = len(rows)
+        raise ConfigError(wp, code="wrong_shape", rows=n, rows_s="" if n == 1 else "s", cols=width,
+                          cols_s="" if width == 1 else "s", got_rows=n, got_rows_s="" if n == 1 else "s",
+                          got_cols="/".join(str(len(r)) for r in rows))
     weights = tuple(tuple(number(w, f"{wp}[{j}][{k}]") for k, w in enumerate(r)) for j, r in enumerate(rows))
     bias_raw = raw.get("bias")
     bias: Bias
@@ -243,13 +247,13 @@ def _layer(raw: Any, i: int, previous: int, last: bool) -> Layer:
 def parse_config(raw: Any) -> Network:
     """Validate a config object (parsed JSON) into a Network; raise ConfigError naming the first bad field."""
     if not isinstance(raw, dict):
-        raise ConfigError("config", f"expected a JSON object, got {_describe(raw)}")
+        raise ConfigError("config", code="not_config_object", value=raw)
     _unknown_keys(raw, KNOWN_KEYS, "")
     layers_raw = raw.get("layers")
     if not isinstance(layers_raw, list) or not layers_raw:
-        raise ConfigError("layers", "expected a list of at least one layer")
+        raise ConfigError("layers", code="no_layers")
     if len(layers_raw) > MAX_LAYERS:
-        raise ConfigError("layers", f"{len(layers_raw)} layers is beyond the limit of {MAX_LAYERS}")
+        raise ConfigError("layers", code="too_many_layers", n=len(layers_raw), limit=MAX_LAYERS)
     layers: list[Layer] = []
     for i, lr in enumerate(layers_raw):
         previous = layers[-1].size if layers else 0
@@ -259,43 +263,43 @@ def parse_config(raw: Any) -> Network:
     loss = _name(raw.get("loss", "half_squared_error"), "loss", LOSSES, LOSS_ALIASES)
     needs = LOSSES[loss].output_activation
     if needs and layers[-1].activation != needs:
-        raise ConfigError("loss", f"{loss} needs a {needs} output layer; the last layer is {layers[-1].activation}")
+        raise ConfigError("loss", code="loss_needs_output", loss=loss, needs=needs, last=layers[-1].activation)
     reduction = _choice(raw.get("reduction", "mean"), "reduction", REDUCTIONS)
     if "learning_rate" not in raw:
-        raise ConfigError("learning_rate", "missing")
+        raise ConfigError("learning_rate", code="missing")
     learning_rate = number(raw["learning_rate"], "learning_rate", positive=True)
     round_to = raw.get("round_to")
     if round_to is not None and (isinstance(round_to, bool) or not isinstance(round_to, int)
                                  or not 0 <= round_to <= MAX_ROUND_TO):
-        raise ConfigError("round_to", f"expected null or a whole number from 0 to {MAX_ROUND_TO}, got {_describe(round_to)}")
+        raise ConfigError("round_to", code="bad_round_to", limit=MAX_ROUND_TO, value=round_to)
     update_order = _choice(raw.get("update_order", "after_all_gradients"), "update_order", UPDATE_ORDERS)
 
     samples_raw = raw.get("samples")
     if not isinstance(samples_raw, list) or not samples_raw:
-        raise ConfigError("samples", "expected a list of at least one sample")
+        raise ConfigError("samples", code="no_samples")
     if len(samples_raw) > MAX_SAMPLES:
-        raise ConfigError("samples", f"{len(samples_raw)} samples is beyond the limit of {MAX_SAMPLES}")
+        raise ConfigError("samples", code="too_many_samples", n=len(samples_raw), limit=MAX_SAMPLES)
     samples = []
     for s, sr in enumerate(samples_raw):
         where = f"samples[{s}]"
         if not isinstance(sr, dict):
-            raise ConfigError(where, f"expected an object with x and target, got {_describe(sr)}")
+            raise ConfigError(where, code="sample_not_object", value=sr)
         _unknown_keys(sr, SAMPLE_KEYS, where)
         for key in SAMPLE_KEYS:
             if key not in sr:
-                raise ConfigError(f"{where}.{key}", "missing")
+                raise ConfigError(f"{where}.{key}", code="missing")
         x = _vector(sr["x"], f"{where}.x", n_in, "input")
         t = _vector(sr["target"], f"{where}.target", n_out, "target")
         if loss in ("binary_cross_entropy", "cross_entropy") and any(not 0 <= v <= 1 for v in t):
-            raise ConfigError(f"{where}.target", f"{loss} needs targets between 0 and 1")
+            raise ConfigError(f"{where}.target", code="targets_not_probabilities", loss=loss)
         samples.append(Sample(x, t))
 
     title = raw.get("title", "")
     if not isinstance(title, str):
-        raise ConfigError("title", f"expected text, got {_describe(title)}")
+        raise ConfigError("title", code="not_text", value=title)
     notation = raw.get("notation") or {}
     if not isinstance(notation, dict):
-        raise ConfigError("notation", f"expected an object, got {_describe(notation)}")
+        raise ConfigError("notation", code="not_object", value=notation)
     meta = {k: raw[k] for k in META_KEYS if k in raw}
     return Network(tuple(layers), tuple(samples), loss, reduction, learning_rate, round_to, update_order,
                    title, notation, meta)
@@ -304,11 +308,11 @@ def parse_config(raw: Any) -> Network:
 def parse_config_text(text: str, name: str = "config") -> Network:
     """Parse JSON text (a file's contents, an upload) into a Network."""
     if len(text) > MAX_FILE_BYTES:
-        raise ConfigError(name, f"is {len(text)} bytes, beyond the limit of {MAX_FILE_BYTES}")
+        raise ConfigError(name, code="too_large", n=len(text), limit=MAX_FILE_BYTES)
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as err:
-        raise ConfigError(name, f"not valid JSON: {err.msg} at line {err.lineno} column {err.colno}") from None
+        raise ConfigError(name, code="bad_json", detail=err.msg, line=err.lineno, column=err.colno) from None
     return parse_config(raw)
 
 
@@ -318,11 +322,11 @@ def load_config(path: str | Path) -> Network:
     try:
         data = p.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(str(path), "no such file") from None
+        raise ConfigError(str(path), code="no_file") from None
     except OSError as err:
-        raise ConfigError(str(path), f"cannot be read ({err.strerror})") from None
+        raise ConfigError(str(path), code="unreadable", detail=err.strerror) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ConfigError(str(path), "is not UTF-8 text") from None
+        raise ConfigError(str(path), code="not_utf8") from None
     return parse_config_text(text, p.name)

@@ -171,7 +171,7 @@ def network_from_draft(draft: dict, base: Network, lang: str = "en") -> Network:
     try:
         network = parse_config(config)
     except ConfigError as err:
-        raise DraftError([t("err_config", lang, error=str(err))]) from None
+        raise DraftError([t("err_config", lang, error=err.text(lang))]) from None
     return base if network == base else network
 
 
@@ -384,7 +384,7 @@ def _opened() -> None:
         ss["upload_message"] = ("error", "upload_bad", {"name": name, "error": t("upload_not_text", state.lang())})
         return
     except ConfigError as err:
-        ss["upload_message"] = ("error", "upload_bad", {"name": name, "error": str(err)})
+        ss["upload_message"] = ("error", "upload_bad", {"name": name, "error": err.text(state.lang())})
         return
     state.start_from(network, "upload", ss.get("step_id"))
     ss["upload_name"] = name

@@ -1,0 +1,86 @@
+"""What bad input is told, in English and Chinese: one template per kind of problem."""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGS = ("en", "zh")
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "not_number": ("expected a number, got {got}", "应为数字，实际为{got}"),
+    "not_finite": ("expected a finite number, got {got}", "应为有限的数字，实际为 {got}"),
+    "beyond_limit": ("{got} is beyond the limit of ±{limit}", "{got} 超出了 ±{limit} 的范围"),
+    "not_positive": ("must be greater than 0, got {got}", "必须大于 0，实际为 {got}"),
+    "not_list": ("expected a list of numbers, got {got}", "应为数字列表，实际为{got}"),
+    "empty": ("is empty", "为空"),
+    "wrong_length": ("expected {n} {what}, got {got}", "应有 {n} 个{what_zh}，实际为 {got} 个"),
+    "not_name": ("expected a name, got {got}", "应为名称，实际为{got}"),
+    "unknown_name": ("unknown {got!r}; {hint}expected one of {choices}", "未知的 {got!r}；{hint_zh}可选：{choices}"),
+    "not_choice": ("expected one of {choices}, got {got}", "应为 {choices} 之一，实际为{got}"),
+    "unknown_key": ("unknown key; {hint}expected one of {choices}", "未知的键；{hint_zh}可用的键：{choices}"),
+    "layer_not_object": ("expected an object with activation, weights and bias, got {got}",
+                         "应为含 activation、weights、bias 的对象，实际为{got}"),
+    "softmax_not_last": ("softmax is only allowed on the last layer", "softmax 只能用在最后一层"),
+    "missing": ("missing", "缺失"),
+    "not_rows": ("expected a list of rows (one per neuron, each a list of numbers), got {got}",
+                 "应为若干行（每个神经元一行，每行是一个数字列表），实际为{got}"),
+    "too_many_neurons": ("{n} neurons is beyond the limit of {limit} per layer", "{n} 个神经元超出了每层 {limit} 个的上限"),
+    "ragged_rows": ("rows have different lengths", "各行长度不一致"),
+    "empty_rows": ("rows are empty", "行为空"),
+    "too_many_inputs": ("{n} inputs is beyond the limit of {limit}", "{n} 个输入超出了 {limit} 个的上限"),
+    "wrong_shape": ("expected {rows} row{rows_s} of {cols} number{cols_s}, got {got_rows} row{got_rows_s} of {got_cols}",
+                    "应为 {rows} 行、每行 {cols} 个数，实际为 {got_rows} 行、每行 {got_cols} 个数"),
+    "no_layers": ("expected a list of at least one layer", "至少需要一层"),
+    "too_many_layers": ("{n} layers is beyond the limit of {limit}", "{n} 层超出了 {limit} 层的上限"),
+    "loss_needs_output": ("{loss} needs a {needs} output layer; the last layer is {last}",
+                          "{loss} 要求输出层为 {needs}，而最后一层是 {last}"),
+    "bad_round_to": ("expected null or a whole number from 0 to {limit}, got {got}",
+                     "应为 null 或 0 到 {limit} 之间的整数，实际为{got}"),
+    "no_samples": ("expected a list of at least one sample", "至少需要一个样本"),
+    "too_many_samples": ("{n} samples is beyond the limit of {limit}", "{n} 个样本超出了 {limit} 个的上限"),
+    "sample_not_object": ("expected an object with x and target, got {got}", "应为含 x 和 target 的对象，实际为{got}"),
+    "targets_not_probabilities": ("{loss} needs targets between 0 and 1", "{loss} 要求目标值在 0 到 1 之间"),
+    "not_text": ("expected text, got {got}", "应为文本，实际为{got}"),
+    "not_object": ("expected an object, got {got}", "应为对象，实际为{got}"),
+    "not_config_object": ("expected a JSON object, got {got}", "应为 JSON 对象，实际为{got}"),
+    "too_large": ("is {n} bytes, beyond the limit of {limit}", "有 {n} 字节，超出了 {limit} 字节的上限"),
+    "bad_json": ("not valid JSON: {detail} at line {line} column {column}", "不是有效的 JSON：第 {line} 行第 {column} 列（{detail}）"),
+    "no_file": ("no such file", "文件不存在"),
+    "unreadable": ("cannot be read ({detail})", "无法读取（{detail}）"),
+    "not_utf8": ("is not UTF-8 text", "不是 UTF-8 文本"),
+}
+
+# how a wrong value is described inside a message
+_KINDS = {
+    "text": ("the text {value!r}", "文本 {value!r}"),
+    "null": ("null", " null"),
+    "bool": ("{value}", " {value}"),
+    "list": ("a list of {n}", "含 {n} 项的列表"),
+    "object": ("an object", "对象"),
+    "other": ("{value!r}", " {value!r}"),
+}
+# the noun in "expected 2 inputs"
+NOUNS = {"input": "输入", "target": "目标值", "bias": "偏置"}
+
+
+def describe(value: Any, lang: str = "en") -> str:
+    """A wrong value as a message shows it: the text 'abc', null, a list of 3."""
+    if isinstance(value, bool):
+        kind, args = "bool", {"value": str(value).lower()}
+    elif isinstance(value, str):
+        kind, args = "text", {"value": value}
+    elif value is None:
+        kind, args = "null", {}
+    elif isinstance(value, list):
+        kind, args = "list", {"n": len(value)}
+    elif isinstance(value, dict):
+        kind, args = "object", {}
+    else:
+        kind, args = "other", {"value": value}
+    return _KINDS[kind][lang == "zh"].format(**args)
+
+
+def render(code: str, lang: str, params: dict[str, Any]) -> str:
+    """One message in one language."""
+    en, zh = MESSAGES[code]
+    return (zh if lang == "zh" else en).format(**params)

@@ -1,0 +1,54 @@
+"""Bad-input messages exist in both languages and keep the command line's English text."""
+
+import re
+import string
+
+import pytest
+
+from engine import ConfigError, parse_config, parse_config_text
+from engine.messages import MESSAGES
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+GOOD = {"layers": [{"weights": [[0.5, 1.5]]}], "learning_rate": 0.1, "samples": [{"x": [1, 0.5], "target": [4]}]}
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+@pytest.mark.parametrize("code", sorted(MESSAGES))
+def test_every_message_has_both_languages_with_the_same_fields(code):
+    en, zh = MESSAGES[code]
+    assert en and CJK.search(zh), code
+    # the English plural endings and hints have Chinese counterparts, never a missing value
+    assert {f.removesuffix("_zh") for f in _fields(zh)} - {f.removesuffix("_s") for f in _fields(en)} <= {"what"}
+
+
+@pytest.mark.parametrize(("change", "where", "english", "chinese"), [
+    ({"learning_rate": 0}, "learning_rate", "must be greater than 0, got 0", "必须大于 0"),
+    ({"learning_rat": 0.1}, "learning_rat", "did you mean learning_rate?", "是不是 learning_rate？"),
+    ({"layers": [{"weights": [[0.5, 1.5, 2]]}]}, "samples[0].x", "expected 3 inputs, got 2", "应有 3 个输入"),
+    ({"layers": [{"weights": [["a", 1]]}]}, "layers[0].weights[0][0]", "got the text 'a'", "文本 'a'"),
+    ({"layers": [{"weights": [[0.5, 1.5]], "activation": "sigmod"}]}, "layers[0].activation",
+     "did you mean sigmoid?", "是不是 sigmoid？"),
+    ({"samples": []}, "samples", "at least one sample", "至少需要一个样本"),
+])
+def test_a_bad_config_is_named_in_both_languages(change, where, english, chinese):
+    with pytest.raises(ConfigError) as info:
+        parse_config({**GOOD, **change})
+    err = info.value
+    assert str(err).startswith(f"{where}: ") and english in str(err)
+    assert err.text("en") == str(err)
+    assert err.text("zh").startswith(f"{where}：") and chinese in err.text("zh")
+
+
+def test_the_issue_example_reads_the_same():
+    bad = {**GOOD, "layers": [{"weights": [[0.15, 0.2], [0.25, 0.3]]}, {"weights": [[0.4, 0.45, 0.5]]}]}
+    with pytest.raises(ConfigError, match=r"^layers\[1\]\.weights: expected 1 row of 2 numbers, got 1 row of 3$"):
+        parse_config(bad)
+
+
+def test_malformed_json_in_chinese():
+    with pytest.raises(ConfigError) as info:
+        parse_config_text("{bad", "net.json")
+    assert "第 1 行" in info.value.text("zh") and str(info.value).startswith("net.json: not valid JSON")
