@@ -52,3 +52,17 @@ def test_malformed_json_in_chinese():
     with pytest.raises(ConfigError) as info:
         parse_config_text("{bad", "net.json")
     assert "第 1 行" in info.value.text("zh") and str(info.value).startswith("net.json: not valid JSON")
+
+
+def test_pasted_lines_problems_in_both_languages():
+    from engine import compute_trace, load_preset
+    from engine.check import parse_answer_lines
+
+    trace = compute_trace(load_preset("note000"))
+    text = "h1 = 1.25\nfoo = 1\nh2 = abc\nw5+ 0.8\n"
+    answers_en, en = parse_answer_lines(text, trace)
+    answers_zh, zh = parse_answer_lines(text, trace, "zh")
+    assert [a.id for a in answers_en] == [a.id for a in answers_zh] == ["a:l1:n1:s1"]
+    assert en[0].startswith("line 2: unknown name 'foo'") and "w5+" in en[0]
+    assert zh[0].startswith("第 2 行：未知的名称 'foo'") and "w5+" in zh[0]
+    assert "不是数字" in zh[1] and "没有“=”" in zh[2]

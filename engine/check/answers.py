@@ -97,9 +97,25 @@ _SPLIT = re.compile(r";|\s{2,}(?=[^\s=≈;]+\s*[=≈])")
 _NUMBER_THEN_NAME = re.compile(r"^\s*(?P<number>\S+)\s+(?P<name>\S+)\s*$")
 
 
-def parse_answer_lines(text: str, trace: Trace) -> tuple[list[Answer], list[str]]:
+_PROBLEMS = {
+    "no_equals": ("line {n}: {chunk!r} has no '='; write name = number, e.g. h1 = 1.25",
+                  "第 {n} 行：{chunk!r} 没有“=”；请写成 名称 = 数字，例如 h1 = 1.25"),
+    "no_name": ("line {n}: no name before '=' in {chunk!r}", "第 {n} 行：{chunk!r} 的“=”前面没有名称"),
+    "no_number": ("line {n}: {key} has no number after '='", "第 {n} 行：{key} 的“=”后面没有数字"),
+    "not_number": ("line {n}: {key}: {number!r} is not a number", "第 {n} 行：{key}：{number!r} 不是数字"),
+    "name": ("line {n}: {error}", "第 {n} 行：{error}"),
+    "twice": ("line {n}: {key} was already given on line {first}; both are marked",
+              "第 {n} 行：{key} 在第 {first} 行已经给出；两个都会批改"),
+}
+
+
+def parse_answer_lines(text: str, trace: Trace, lang: str = "en") -> tuple[list[Answer], list[str]]:
     """Answers pasted as written on paper (`h1 = 1.25`, `dE/dw5 = 1.05 × 1.25 = 1.3125`), and a list
-    of problems, one per bad entry: `line 3: ...`."""
+    of problems in `lang`, one per bad entry: `line 3: ...`."""
+
+    def problem(kind: str, **args) -> None:
+        problems.append(_PROBLEMS[kind][lang == "zh"].format(**args))
+
     names = names_of(trace)
     answers: list[Answer] = []
     problems: list[str] = []
@@ -113,7 +129,7 @@ def parse_answer_lines(text: str, trace: Trace) -> tuple[list[Answer], list[str]
             if not chunk:
                 continue
             if "=" not in chunk:
-                problems.append(f"line {n}: {chunk!r} has no '='; write name = number, e.g. h1 = 1.25")
+                problem("no_equals", n=n, chunk=chunk)
                 continue
             parts = chunk.split("=")
             entries: list[tuple[str, str]] = []
@@ -126,23 +142,23 @@ def parse_answer_lines(text: str, trace: Trace) -> tuple[list[Answer], list[str]
             entries.append((current, parts[-1].strip()))
             for key, number_text in entries:
                 if not key:
-                    problems.append(f"line {n}: no name before '=' in {chunk!r}")
+                    problem("no_name", n=n, chunk=chunk)
                     continue
                 if not number_text:
-                    problems.append(f"line {n}: {key} has no number after '='")
+                    problem("no_number", n=n, key=key)
                     continue
                 try:
                     value = parse_number(number_text)
                 except ValueError:
-                    problems.append(f"line {n}: {key}: {number_text!r} is not a number")
+                    problem("not_number", n=n, key=key, number=number_text)
                     continue
                 try:
                     ident = names.resolve(key)
                 except NameError_ as err:
-                    problems.append(f"line {n}: {err}")
+                    problem("name", n=n, error=err.text(lang))
                     continue
                 if ident in seen:
-                    problems.append(f"line {n}: {key} was already given on line {seen[ident]}; both are marked")
+                    problem("twice", n=n, key=key, first=seen[ident])
                 seen.setdefault(ident, n)
                 answers.append(Answer(key, number_text, value, ident))
     return answers, problems

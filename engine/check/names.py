@@ -70,7 +70,14 @@ def _with_sample(ident: str, s: int) -> str:
 
 
 class NameError_(ValueError):
-    """A name that resolves to no step, or to more than one; `str(err)` is one line."""
+    """A name that resolves to no step, or to more than one; `str(err)` is one line, `text("zh")` in Chinese."""
+
+    def __init__(self, en: str, zh: str | None = None):
+        super().__init__(en)
+        self.zh = zh
+
+    def text(self, lang: str = "en") -> str:
+        return self.zh if lang == "zh" and self.zh else str(self)
 
 
 def _symbols(network: Network) -> Callable[[str], str]:
@@ -302,7 +309,7 @@ class Names:
                 return self._after(text, self.resolve(f"{after.group('base')}[{sample}]"))
         if (after := _AFTER.match(text)) is not None:
             return self._after(text, self.resolve(after.group("base")))
-        raise NameError_(self.unknown(text))
+        raise NameError_(self.unknown(text), self.unknown(text, "zh"))
 
     def _after(self, key: str, forward: str) -> str:
         """The second forward pass's step for a forward step (`y after`, `E_after`, `h1+`)."""
@@ -310,7 +317,8 @@ class Names:
         ident = {"a": "check." + forward, "z": "check." + forward, "loss": "loss_after",
                  "sample_loss": forward.replace("sample_loss", "sample_loss_after")}.get(q)
         if ident is None or ident not in self.trace:
-            raise NameError_(f"{key!r}: only the forward pass and the loss are computed again after the update")
+            raise NameError_(f"{key!r}: only the forward pass and the loss are computed again after the update",
+                             f"{key!r}：更新之后只会重新计算前向传播和误差")
         return ident
 
     def _choose(self, key: str, ids: Iterable[str], sample: int | None) -> str:
@@ -320,28 +328,32 @@ class Names:
         if sample is not None:
             cands = [i for i in cands if _sample(i) == sample]
             if not cands:
-                raise NameError_(f"{key!r}: there is no such sample here (the batch has "
-                                 f"{len(self.trace.network.samples)}), or the name does not depend on the sample")
+                n = len(self.trace.network.samples)
+                raise NameError_(f"{key!r}: there is no such sample here (the batch has {n}), "
+                                 "or the name does not depend on the sample",
+                                 f"{key!r}：没有这个样本（这一批共 {n} 个），或者这个量与样本无关")
         quantities = {_quantity(i) for i in cands}
         cands = [i for i in cands if _PREFER.get(_quantity(i)) not in quantities]
         families = {_family(i) for i in cands}
         if len(families) > 1:
             names = ", ".join(dict.fromkeys(self.display(i) for i in cands))
-            raise NameError_(f"{key!r} is ambiguous here: it could be {names}; use the step id instead")
+            raise NameError_(f"{key!r} is ambiguous here: it could be {names}; use the step id instead",
+                             f"{key!r} 在这里有歧义：可能是 {names}；请改用步骤编号")
         if len(cands) == 1:
             return cands[0]
         batch = [i for i in cands if _sample(i) is None]
         if batch:
             return batch[0]
         raise NameError_(f"{key!r} is different for each sample: write the sample after it, e.g. "
-                         f"{key}[1] or {key} (sample 2)")
+                         f"{key}[1] or {key} (sample 2)",
+                         f"{key!r} 每个样本各不相同：请在后面写上样本，例如 {key}[1] 或 {key} (样本 2)")
 
     def _order(self, ident: str) -> int:
         if ident in self.trace.givens:
             return -1
         return self.trace.position(ident)
 
-    def unknown(self, key: str) -> str:
+    def unknown(self, key: str, lang: str = "en") -> str:
         """The message for a name that is not here: close names, then a few that exist."""
         c = canon(key)
         close: list[str] = []
@@ -350,8 +362,11 @@ class Names:
                 name = self.display(ident)
                 if name not in close:
                     close.append(name)
-        hint = f" (did you mean {', '.join(close[:3])}?)" if close else ""
         first = self.trace.steps[0].id
+        if lang == "zh":
+            hint = f"（是不是 {'、'.join(close[:3])}？）" if close else ""
+            return f"未知的名称 {key!r}{hint}；这里可用的名称有 {', '.join(self.examples())}（也可以用步骤编号，如 {first}）"
+        hint = f" (did you mean {', '.join(close[:3])}?)" if close else ""
         return (f"unknown name {key!r}{hint}; names here include {', '.join(self.examples())} "
                 f"(or step ids such as {first})")
 
