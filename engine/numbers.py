@@ -117,3 +117,14 @@ def matches_written(value: float, text: str) -> bool:
     clean = Decimal(format(value, ".12g")) if abs(value) >= 1e-300 else exact
     candidates = {clean.quantize(quantum, rounding=ROUND_HALF_UP), clean.quantize(quantum, rounding=ROUND_DOWN)}
     return written in candidates
+
+
+def snap(value: float) -> float:
+    """A computed value as the decimal it is: rounded to 15 significant digits.
+
+    NOTE: binary floats cannot hold most short decimals, so arithmetic on them shows noise
+    (5.05 - 4 = 1.0499999999999998). A double carries ~15.9 significant digits; rounding every computed
+    value to 15 gives back the exact decimal (1.05) whenever the true result has one, and moves any
+    other value by less than 5e-15 of itself.
+    """
+    return float(f"{value:.15g}") if math.isfinite(value) else value

@@ -17,7 +17,7 @@ from .functions import (
     softmax_jacobian,
     stable_output_loss,
 )
-from .numbers import round_half_up
+from .numbers import round_half_up, snap
 
 PHASES = ("forward", "loss", "backward", "update", "check")
 _ID = re.compile(r"(?P<prefix>check\.)?(?P<quantity>[A-Za-z_]+)"
@@ -242,11 +242,12 @@ def _forward(rec: _Recorder, network: Network, s: int, sample: Sample, phase: st
                 if b_id is not None:
                     total += layer.bias_of(j - 1)
                 w_ids = [step_id("new_w" if prefix else "w", li, j, k) for k in range(1, len(a_prev) + 1)]
+                total = snap(total)
                 rec.add(phase, "z", total, "weighted_sum", {"weights": w_ids, "inputs": prev_ids, "bias": b_id},
                         layer=li, neuron=j, sample=s, prefix=prefix)
                 z[j - 1] = total
                 continue
-            exact = float(act.value(z[j - 1:j])[0] if act.elementwise else act.value(z)[j - 1])
+            exact = snap(float(act.value(z[j - 1:j])[0] if act.elementwise else act.value(z)[j - 1]))
             value = exact if network.round_to is None else round_half_up(exact, network.round_to)
             extra: dict[str, Any] = {"activation": layer.activation}
             if network.round_to is not None:
@@ -269,8 +270,8 @@ def _sample_loss(network: Network, fwd: _Forward, sample: Sample) -> float:
     if network.round_to is None:
         stable = stable_output_loss(network.loss, last.activation, fwd.z[-1], t)
         if stable is not None:
-            return stable
-    return LOSSES[network.loss].value(fwd.a[-1], t)
+            return snap(stable)
+    return snap(LOSSES[network.loss].value(fwd.a[-1], t))
 
 
 def _record_losses(rec: _Recorder, network: Network, fwds: list[_Forward], phase: str, prefix: str,
@@ -284,8 +285,7 @@ def _record_losses(rec: _Recorder, network: Network, fwds: list[_Forward], phase
                     "targets": [step_id("t", None, j, None, s) for j in range(1, n_out + 1)]}
         ids.append(rec.add(phase, quantity, value, "loss", operands, sample=s, loss=network.loss))
         values.append(value)
-    total = sum(values)
-    batch = total / len(values) if network.reduction == "mean" else total
+    batch = _reduce(values, network.reduction)
     rec.add(phase, batch_quantity, batch, network.reduction, {"terms": ids},
             same_as=ids[0] if len(ids) == 1 else None)
     return values, batch
@@ -321,12 +321,17 @@ def _backward_numbers(network: Network, fwd: _Forward, sample: Sample) -> dict[s
             fused = fused_output_delta(network.loss, layer.activation, a, t)
             if fused is not None:
                 delta[i] = fused  # NOTE: the same number, but exact where the output saturates
+        dEda[i], dadz[i], delta[i] = _snapped(dEda[i]), _snapped(dadz[i]), _snapped(delta[i])
     return {"dE_da": dEda, "da_dz": dadz, "delta": delta}
+
+
+def _snapped(values: np.ndarray) -> np.ndarray:
+    return np.array([snap(float(v)) for v in values.flat]).reshape(values.shape)
 
 
 def _reduce(values: list[float], reduction: str) -> float:
     total = sum(values)
-    return total / len(values) if reduction == "mean" else total
+    return snap(total / len(values) if reduction == "mean" else total)
 
 
 def compute_trace(network: Network) -> Trace:
@@ -359,7 +364,7 @@ def compute_trace(network: Network) -> Trace:
                        source=k), value
 
     def update(quantity: str, old_id: str, grad_id: str, old: float, grad: float, li: int, j, k) -> None:
-        new = old - eta * grad
+        new = snap(old - eta * grad)
         args = (quantity, new, old_id, grad_id, {"layer": li, "neuron": j, "source": k})
         if interleaved:
             rec.add("update", quantity, new, "update", {"old": old_id, "rate": "eta", "gradient": grad_id},
@@ -404,7 +409,7 @@ def compute_trace(network: Network) -> Trace:
                     a_k = float(fwds[s - 1].a[i][k - 1])
                     dz_dw = rec.add("backward", "dz_dw", a_k, "input", {"input": prev_ids(k, s)},
                                     layer=li, neuron=j, source=k, sample=s)
-                    values.append(float(numbers[s - 1]["delta"][i][j - 1]) * a_k)
+                    values.append(snap(float(numbers[s - 1]["delta"][i][j - 1]) * a_k))
                     operands_list.append({"factors": [step_id("delta", li, j, None, s), dz_dw]})
                 gid, g = gradient("dE_dw", values, operands_list, "product", li, j, k)
                 grads_w[i][j - 1, k - 1] = g
@@ -437,7 +442,7 @@ def compute_trace(network: Network) -> Trace:
     after = with_givens(network, {s.operands["old"]: s.value for s in rec.steps if s.phase == "update"})
     check_fwds = [_forward(rec, after, s, sample, "check", "check.") for s, sample in enumerate(after.samples, 1)]
     _, loss_after = _record_losses(rec, after, check_fwds, "check", "check.", "sample_loss_after", "loss_after")
-    rec.add("check", "loss_change", loss_after - loss, "difference", {"after": "loss_after", "before": "loss"})
+    rec.add("check", "loss_change", snap(loss_after - loss), "difference", {"after": "loss_after", "before": "loss"})
     summary = {"loss": loss, "sample_losses": sample_losses, "gradients": gradients,
                "loss_after": loss_after, "updated": after.parameters()}
     return Trace(network, rec.steps, givens, summary)

@@ -417,7 +417,7 @@ def _tiny_network(x: float, bias: float) -> object:
 def test_no_float_noise_and_tiny_numbers_as_powers_of_ten():
     noisy = render_trace(_tiny_network(0.1, 0.2))
     z = {r.id: r for r in noisy}["z:l1:n1:s1"]
-    assert z.value == 0.30000000000000004 and z.result == "0.3"
+    assert z.value == 0.3 and z.result == "0.3"  # 0.1 + 0.2: no 0.30000000000000004, in the engine nor on screen
     assert not any("30000000000000004" in r.latex for r in noisy)
     tiny = {r.id: r for r in render_trace(_tiny_network(1.5e-7, 0.0))}["z:l1:n1:s1"]
     assert tiny.result == r"1.5 \times 10^{-7}"
