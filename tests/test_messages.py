@@ -64,5 +64,5 @@ def test_pasted_lines_problems_in_both_languages():
     answers_zh, zh = parse_answer_lines(text, trace, "zh")
     assert [a.id for a in answers_en] == [a.id for a in answers_zh] == ["a:l1:n1:s1"]
     assert en[0].startswith("line 2: unknown name 'foo'") and "w5+" in en[0]
-    assert zh[0].startswith("第 2 行：未知的名称 'foo'") and "w5+" in zh[0]
+    assert zh[0].startswith("第 2 行：这个网络里没有 'foo'") and "w5+" in zh[0]
     assert "不是数字" in zh[1] and "没有“=”" in zh[2]

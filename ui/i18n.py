@@ -217,6 +217,127 @@ STRINGS: dict[str, dict[str, str]] = {
                            "number, follows errors carried forward, and names the likely mistake.",
                      "zh": "自我检查功能即将上线：输入你手算的结果，导师会逐个批改，识别由前面错误带来的后续错误，"
                            "并指出最可能的错误原因。"},
+    # the check page
+    "chk_intro": {"en": "Did one iteration by hand? Enter your numbers and press Check: each is marked ✓ correct, "
+                        "↪ carried (wrong only because an earlier number of yours was, the method is right) or "
+                        "✗ wrong, with the likely mistake named.",
+                  "zh": "手算完一次迭代了吗？输入你的结果并点击“检查”：每个数都会被判为 ✓ 正确、↪ 带错（只是因为你前面的某个数"
+                        "错了，方法是对的）或 ✗ 错误，并指出最可能的错误原因。"},
+    "chk_network": {"en": "Check against", "zh": "对照的网络"},
+    "chk_network_help": {"en": "A preset, or the network you built or edited on the Step-through page.",
+                         "zh": "一个预设，或你在“逐步演算”页面搭建或修改的网络。"},
+    "chk_current": {"en": "The network on the Step-through page ({how})", "zh": "“逐步演算”页面上的网络（{how}）"},
+    "chk_tab_paste": {"en": "Paste lines", "zh": "粘贴算式"},
+    "chk_tab_fields": {"en": "One field per step", "zh": "逐步填写"},
+    "chk_paste_label": {"en": "Your numbers, one per line, written as on paper",
+                        "zh": "你的结果，每行一个，照纸上的写法"},
+    "chk_paste_help": {
+        "en": "Write name = number: `h1 = 1.25`, `dE/dw5 = 1.3125`, `w5+ = 0.86875`, `∂E/∂w1 = 1.05`, `η = 0.1`. "
+              "Only the name and the last number count (`dE/dw5 = 1.05 × 1.25 = 1.3125`); separate several answers "
+              "on one line with `;`. Lines starting with `#` are skipped.",
+        "zh": "写成 名称 = 数值：`h1 = 1.25`、`dE/dw5 = 1.3125`、`w5+ = 0.86875`、`∂E/∂w1 = 1.05`、`η = 0.1`。"
+              "只看名称和最后一个数（`dE/dw5 = 1.05 × 1.25 = 1.3125`）；一行写几个答案时用 `;` 隔开。"
+              "以 `#` 开头的行会被跳过。"},
+    "chk_names": {"en": "Names you can use ({n})", "zh": "可以使用的名称（{n} 个）"},
+    "chk_names_intro": {
+        "en": "Each number's name in this network's notation. Common spellings work too: `h_1`, `dE/dw5` or "
+              "`∂E/∂w_5` or `\\frac{\\partial E}{\\partial w_5}`, `w5+` / `w5_new` / `new_w5`, `eta` or `lr`, "
+              "`delta_o` / `δ_o`, a step id; in a batch the sample after the name, `[2]` or `(sample 2)`; "
+              "after the update, `y after` or `E_after`.",
+        "zh": "下表是每个数在这个网络的符号体系里的名称。常见写法也能识别：`h_1`，`dE/dw5`、`∂E/∂w_5` 或 "
+              "`\\frac{\\partial E}{\\partial w_5}`，`w5+` / `w5_new` / `new_w5`，`eta` 或 `lr`，`delta_o` / `δ_o`，"
+              "步骤编号；批处理时在名称后写样本，`[2]` 或 `(样本 2)`；更新之后的量写 `y after` 或 `E_after`。"},
+    "col_name": {"en": "name", "zh": "名称"},
+    "chk_all_steps": {"en": "Every step (also the local derivatives)", "zh": "显示所有步骤（包括局部导数）"},
+    "chk_all_steps_help": {
+        "en": "Off: only the numbers a hand calculation usually writes down: z and a, the losses, ∂E/∂a at the "
+              "outputs, δ, the batch gradients, the new weights and biases, the loss after the update.",
+        "zh": "关闭时只列出手算通常会写下的数：z 和 a、损失、输出层的 ∂E/∂a、δ、整批的梯度、新的权重和偏置、"
+              "更新后的损失。"},
+    "chk_fields_intro": {"en": "Fill in the numbers you have; leave the rest empty.",
+                         "zh": "填写你算出的数，其余留空即可。"},
+    "chk_button": {"en": "Check", "zh": "检查"},
+    "chk_tolerance": {"en": "Tolerance (optional)", "zh": "容差（可选）"},
+    "chk_tolerance_help": {"en": "Empty: each number is marked at the precision you wrote it. A tolerance: correct "
+                                 "when |yours − right| ≤ tolerance.",
+                           "zh": "留空：按你写出的位数判定。填入容差：|你的答案 − 正确值| ≤ 容差 即为正确。"},
+    "chk_tolerance_off": {"en": "off", "zh": "不使用"},
+    "chk_precision_rule": {
+        "en": "Precision: a number is correct when the right value, rounded or cut off to the decimals you wrote, "
+              "reads as your number (0.2984 and 0.2983 for 0.298371…); with fewer than 2 significant digits it "
+              "must be exact.",
+        "zh": "精度规则：把正确值四舍五入或截断到你写的小数位数后与你的数相同，即为正确（0.298371… 写成 0.2984 或 "
+              "0.2983 都对）；有效数字少于 2 位的数必须完全相等。"},
+    "chk_nothing": {"en": "Nothing to check yet: paste lines or fill in some fields, then press Check.",
+                    "zh": "还没有可检查的内容：请粘贴算式或填写一些数值，然后点击“检查”。"},
+    "chk_stale": {"en": "Your answers have changed since you pressed Check: press Check again to mark them.",
+                  "zh": "点击“检查”之后你修改了答案：请再点一次“检查”。"},
+    "chk_problems": {"en": "Some input could not be read (the rest was checked):",
+                     "zh": "有些输入无法识别（其余的已经检查）："},
+    "chk_results": {"en": "Results", "zh": "结果"},
+    "chk_score": {"en": "{correct} / {total} correct", "zh": "{total} 个中正确 {correct} 个"},
+    "chk_score_carried": {"en": "{n} carried", "zh": "带错 {n} 个"},
+    "chk_score_wrong": {"en": "{n} wrong", "zh": "错误 {n} 个"},
+    "chk_all_correct": {"en": "All correct.", "zh": "全部正确。"},
+    "chk_only_carried": {"en": "No new mistakes: every number that is off follows from an earlier one of yours.",
+                         "zh": "没有新的错误：所有不对的数都是由你前面的数带下来的。"},
+    "col_given": {"en": "your value", "zh": "你的答案"},
+    "col_expected": {"en": "right value", "zh": "正确值"},
+    "col_verdict": {"en": "mark", "zh": "判定"},
+    "col_mistake": {"en": "likely mistake", "zh": "可能的错误"},
+    "verdict_correct": {"en": "✓ correct", "zh": "✓ 正确"},
+    "verdict_carried": {"en": "↪ carried", "zh": "↪ 带错"},
+    "verdict_wrong": {"en": "✗ wrong", "zh": "✗ 错误"},
+    "mistake_sign": {"en": "sign flipped", "zh": "符号反了"},
+    "mistake_used_updated_weight": {"en": "used the updated weight", "zh": "用了更新后的权重"},
+    "mistake_missing_activation_derivative": {"en": "activation's derivative left out", "zh": "漏乘激活函数的导数"},
+    "mistake_activation_for_derivative": {"en": "a or z used for the derivative", "zh": "用 a 或 z 代替了导数"},
+    "mistake_factor_half": {"en": "the ½ (or 2) lost or doubled", "zh": "丢了或多乘了 ½（或 2）"},
+    "mistake_batch_reduction": {"en": "sum and mean over the batch mixed up", "zh": "批量求和与求平均弄混了"},
+    "mistake_missing_learning_rate": {"en": "learning rate left out", "zh": "漏了学习率"},
+    "mistake_wrong_update_direction": {"en": "update in the wrong direction (w + η·g)",
+                                       "zh": "更新方向反了（w + η·g）"},
+    "mistake_other_sample": {"en": "another sample's number", "zh": "用了另一个样本的数"},
+    "mistake_shared_bias_not_summed": {"en": "shared bias: δ not summed over its neurons",
+                                       "zh": "共享偏置的 δ 没有求和"},
+    "mistake_rounding": {"en": "rounded too early or too coarsely", "zh": "过早或过粗地四舍五入"},
+    "mistake_digit_swap": {"en": "digits swapped or mistyped", "zh": "数字颠倒或写错"},
+    "mistake_used_old_weight": {"en": "used the old weight after the update", "zh": "更新后仍用了旧权重"},
+    "mistake_used_z_for_a": {"en": "z used where a belongs", "zh": "该用 a 的地方用了 z"},
+    "mistake_swapped_weights": {"en": "two weights mixed up", "zh": "两个权重弄混了"},
+    "mistake_carried": {"en": "carried forward from {sources}", "zh": "由 {sources} 带下来的错误"},
+    "mistake_none": {"en": "not one of the common mistakes", "zh": "不属于常见错误"},
+    "chk_first_wrong": {"en": "First wrong answer: {name}", "zh": "第一个错误：{name}"},
+    "chk_right_computation": {"en": "The right computation:", "zh": "正确的算法："},
+    "chk_diagram_caption": {"en": "Where {name} is in the network: its neuron or weight in black, the numbers it "
+                                  "comes from in orange.",
+                            "zh": "{name} 在网络中的位置：它的神经元或权重以黑色标出，它用到的数以橙色标出。"},
+    "chk_explain_all": {"en": "Every answer that is not correct, explained ({n})",
+                        "zh": "所有不正确的答案及解释（{n} 个）"},
+    # problems in the learner's fields (the pasted lines' problems come from the engine, in both languages)
+    "prob_field": {"en": "Field {name}: “{text}” is not a number.", "zh": "输入框 {name}：“{text}”不是数字。"},
+    "prob_both": {"en": "{name} is both in a field and in the pasted lines; both are marked.",
+                  "zh": "{name} 既在输入框里又在粘贴的算式里；两个都会批改。"},
+    # check the notes
+    "notes_title": {"en": "Check the notes", "zh": "检查讲义"},
+    "notes_intro": {"en": "Every number a lecture note prints, marked as if a learner had written it. The notes "
+                          "contain a few slips; each is listed with the right value and the likely mistake.",
+                    "zh": "把讲义里印出的每个数都当作学习者的答案来批改。讲义里有少量笔误，下面逐个列出正确值和最可能的错误原因。"},
+    "col_note": {"en": "note", "zh": "讲义"},
+    "col_printed": {"en": "printed numbers", "zh": "印出的数"},
+    "col_slips": {"en": "not correct", "zh": "不正确"},
+    "notes_pick": {"en": "Show the slips of", "zh": "查看笔误"},
+    "notes_count": {"en": "{note}: {slips} slips in {printed} printed numbers ({kinds})",
+                    "zh": "{note}：印出的 {printed} 个数中有 {slips} 处笔误（{kinds}）"},
+    "notes_count_one": {"en": "{note}: 1 slip in {printed} printed numbers ({kinds})",
+                        "zh": "{note}：印出的 {printed} 个数中有 1 处笔误（{kinds}）"},
+    "notes_clean": {"en": "{note}: all {printed} printed numbers are correct.",
+                    "zh": "{note}：印出的 {printed} 个数全部正确。"},
+    "notes_empty": {"en": "{note}: no printed numbers are recorded for this preset.",
+                    "zh": "{note}：这个预设没有记录讲义印出的数。"},
+    "notes_experiment": {"en": "Experiment", "zh": "实验"},
+    "col_where": {"en": "where in the note", "zh": "讲义中的位置"},
+    "col_note_value": {"en": "the note printed", "zh": "讲义印的"},
 }
 
 

@@ -365,7 +365,7 @@ class Names:
         first = self.trace.steps[0].id
         if lang == "zh":
             hint = f"（是不是 {'、'.join(close[:3])}？）" if close else ""
-            return f"未知的名称 {key!r}{hint}；这里可用的名称有 {', '.join(self.examples())}（也可以用步骤编号，如 {first}）"
+            return f"这个网络里没有 {key!r}{hint}；这里的名称有 {', '.join(self.examples())}（也可以用步骤编号，如 {first}）"
         hint = f" (did you mean {', '.join(close[:3])}?)" if close else ""
         return (f"unknown name {key!r}{hint}; names here include {', '.join(self.examples())} "
                 f"(or step ids such as {first})")
