@@ -98,8 +98,9 @@ class _Marker:
         result.verdict = "wrong"
         found = self.diagnose(answer)
         you = t["you_wrote"].format(given=given_text)
+        stop = "。" if self.lang == "zh" else ". "
         if found is None:
-            result.explanation = f"{right_line}. " + t["no_mistake"].format(you=you)
+            result.explanation = right_line + stop + t["no_mistake"].format(you=you)
             return result
         mistake, reproduced, detail, own_numbers = found
         result.mistake, result.reproduced = mistake, reproduced
@@ -110,7 +111,7 @@ class _Marker:
         template = t["mistake_own"] if own_numbers else t["mistake"]
         if mistake == "digit_swap":
             template = t["typo"]
-        result.explanation = f"{right_line}. " + template.format(you=you, desc=desc, reproduced=format_number(reproduced))
+        result.explanation = right_line + stop + template.format(you=you, desc=desc, reproduced=format_number(reproduced))
         return result
 
     def diagnose(self, answer: Answer) -> tuple[str, float, Detail, bool] | None:
