@@ -140,16 +140,6 @@ def _parse(ident: str) -> dict[str, Any] | None:
     return parse_step_id(ident)
 
 
-def _flat(operands: dict) -> list[str]:
-    out: list[str] = []
-    for value in operands.values():
-        if isinstance(value, str):
-            out.append(value)
-        elif isinstance(value, list):
-            out.extend(v for v in value if isinstance(v, str))
-    return out
-
-
 def _parameter_of(ident: str) -> str | None:
     """The given a gradient or update step is about: dE_dw:l1:n2:k1[:s1] -> w:l1:n2:k1."""
     p = _parse(ident)
@@ -296,11 +286,11 @@ class _Writer:
             # NOTE: a sum over several paths is where the chain as written stops: listing everything behind it
             # would name the whole network (and cost O(steps^2) on a large one)
             if st.phase == "backward" and not self.multi_path(st):
-                for grandchild in _flat(st.operands):
+                for grandchild in st.operand_ids():
                     visit(grandchild)
             out.append(child)
 
-        for child in _flat(self.trace.step(ident).operands):
+        for child in self.trace.step(ident).operand_ids():
             visit(child)
         param = _parameter_of(ident)
         if param and param not in seen:

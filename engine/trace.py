@@ -62,6 +62,16 @@ class Step:
     same_as: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def operand_ids(self) -> list[str]:
+        """The ids this step was computed from, in the order its operands list them."""
+        out: list[str] = []
+        for value in self.operands.values():
+            if isinstance(value, str):
+                out.append(value)
+            elif isinstance(value, list):
+                out.extend(v for v in value if isinstance(v, str))
+        return out
+
     def to_json(self) -> dict[str, Any]:
         out = {"id": self.id, "phase": self.phase, "quantity": self.quantity, "layer": self.layer,
                "neuron": self.neuron, "source": self.source, "sample": self.sample, "value": self.value,
