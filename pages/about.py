@@ -7,7 +7,7 @@ from engine import list_presets, load_preset
 from ui import state
 from ui.i18n import t
 
-lang = state.lang()
+lang = state.page_lang()
 with st.container(horizontal=True, vertical_alignment="center"):
     st.title(t("app_title", lang), width="stretch")
     state.language_switch()

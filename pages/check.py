@@ -5,7 +5,7 @@ import streamlit as st
 from ui import check_view, state
 from ui.i18n import t
 
-lang = state.lang()
+lang = state.page_lang()
 with st.container(horizontal=True, vertical_alignment="center"):
     st.title(t("page_check", lang), width="stretch")
     state.language_switch()

@@ -236,6 +236,32 @@ def init() -> str:
     return lang()
 
 
+def page_lang() -> str:
+    """A page script's first call: make sure the session was set up from the URL; returns the language.
+
+    app.py (the router) calls init() before any page runs, except on a fresh server: with a `pages/`
+    directory next to app.py, Streamlit starts in its legacy pages-directory mode, where opening
+    /check or /about runs pages/check.py or pages/about.py directly, without app.py, until some
+    session has called st.navigation (which ends that mode for the whole process). Such a run
+    reads the URL here (so `lang`, `present`, `preset`, `step` are honoured) and reruns, now
+    through app.py, so the page also gets app.py's page config and navigation.
+    """
+    if not st.session_state.get("_initialised"):
+        init()
+        _leave_pages_directory_mode()
+        st.rerun()  # through app.py; no loop: the session is initialised now
+    return lang()
+
+
+def _leave_pages_directory_mode() -> None:
+    """What st.navigation does first: stop treating pages/ as Streamlit's legacy page directory."""
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a Streamlit without that mode: the rerun just runs the page again
+        return
+    PagesManager.uses_pages_directory = False
+
+
 def sync_url(**params: str | None) -> None:
     """Write the state to the URL (None removes a parameter); only what changed, so nothing flickers."""
     qp = st.query_params
@@ -254,7 +280,7 @@ def sync_step_url() -> None:
 
 # --- the switches every page shows ------------------------------------------------------------------------
 
-TRANSLATED = ("sel_preset", "precision")  # `keep` widgets whose option labels depend on the language
+TRANSLATED = ("sel_preset", "chk_preset", "precision")  # `keep` widgets whose option labels depend on the language
 
 
 def _language_changed() -> None:
