@@ -345,12 +345,14 @@ def build_figure(trace: Trace, step_id: str, lang: str = "en", highlighted: Iter
         data += [_scatter(x=[None], y=[None], mode="lines", name=t(f"diagram_{sign}", lang), hoverinfo="skip",
                           line={"color": colour, "width": 6 * scale}, showlegend=True)
                  for sign, colour in (("negative", NEGATIVE), ("positive", POSITIVE))]
+    # NOTE: "pan" with both axes fixed: nothing moves. Streamlit's chart turns a missing or False dragmode into
+    # "pan" after its first draw, which costs the browser one more state update on every step.
     layout = {
         "height": height or int((200 + 105 * tallest) * scale),
         "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
         "xaxis": {"visible": False, "range": [-0.45, L + 1.2], "fixedrange": True},
         "yaxis": {"visible": False, "range": [-(tallest - 1) / 2 - 0.75, (tallest - 1) / 2 + 0.55], "fixedrange": True},
-        "plot_bgcolor": "white", "paper_bgcolor": "white", "dragmode": False, "hovermode": "closest",
+        "plot_bgcolor": "white", "paper_bgcolor": "white", "dragmode": "pan", "hovermode": "closest",
         "clickmode": "event+select", "showlegend": by_gradient, "annotations": [caption],
         "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": 0.0, "yanchor": "top",
                    "font": {"size": 12 * scale}},

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import os
+import time
 
 import pandas as pd
 import streamlit as st
@@ -14,6 +16,11 @@ from ui import diagram, state
 from ui.i18n import t
 
 SHORTCUTS = {"btn_first": "Home", "btn_prev": "Left", "btn_next": "Right", "btn_last": "End"}
+# NOTE: a fragment run sends its elements as it makes them, and the browser draws whatever has arrived in
+# one go. The formula, its caption and the buttons go out first; this pause lets the browser draw them on
+# their own before the diagram (which Streamlit re-creates on every step: its id hashes the figure) and the
+# table arrive, so Next shows the new formula without waiting for Plotly. bench/bench_browser.py measures it.
+FIRST_PAINT_PAUSE_S = float(os.environ.get("BT_PAUSE", "0.015"))
 PHASE_KEYS = {"forward": "jump_forward", "loss": "jump_error", "backward": "jump_backward",
               "update": "jump_update", "check": "jump_check"}
 
@@ -130,6 +137,7 @@ def stepper() -> None:
                 f'{t("step_id", lang)}: <code>{sid}</code></div>')
     with navigation:
         _navigation(trace, pos, lang)
+    time.sleep(FIRST_PAINT_PAUSE_S)
 
     chain = diagram.chain_ids(*chains(state.current_text()), step.id)
     figure = diagram.build_figure(trace, step.id, lang, chain, fmt=diagram_format(opts),
