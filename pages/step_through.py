@@ -105,7 +105,7 @@ def description(lang: str) -> None:
             st.caption(t("edited_link", lang))
 
 
-lang = state.lang()
+lang = state.page_lang()
 presenting = state.presenting()
 st.html(STYLE + (PRESENT_STYLE if presenting else ""))
 top = st.container()

@@ -6,12 +6,12 @@ neuron or an edge comes back as the point's customdata and `step_for_selection` 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from engine import Trace, format_number, parse_step_id
 from engine.notation import Notation
+from engine.symbols import plain
 from ui.i18n import t
 
 NEGATIVE = "#0072B2"  # Okabe-Ito blue
@@ -25,78 +25,6 @@ HALO = "0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff"  # edge labels s
 
 EDGE_QUANTITIES = ("w", "dE_dw", "dz_dw", "dz_da", "new_w")
 NEURON_QUANTITIES = ("a", "z", "delta", "dE_da", "da_dz", "x", "b", "dE_db", "dz_db", "new_b")
-
-# --- plain-text symbols: the LaTeX of the notation as Unicode (w_5 -> w₅, \frac{\partial E}{\partial w_5} -> ∂E/∂w₅)
-
-_COMMANDS = {"eta": "η", "delta": "δ", "Delta": "Δ", "alpha": "α", "beta": "β", "sigma": "σ", "partial": "∂",
-             "Phi": "Φ", "phi": "φ", "theta": "θ", "lambda": "λ", "mu": "μ", "cdot": "·", "times": "×",
-             "prime": "′", "hat": "", "text": "", "mathrm": "", "mathbf": "", "boldsymbol": "", "operatorname": ""}
-_SUB = dict(zip("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
-_SUP = dict(zip("0123456789+-=()inHTOL", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿᴴᵀᴼᴸ"))
-
-
-def _group(text: str, i: int) -> tuple[str, int]:
-    """The argument starting at i: a {braced group}, a \\command, or one character."""
-    if i >= len(text):
-        return "", i
-    if text[i] == "{":
-        depth = 0
-        for j in range(i, len(text)):
-            depth += {"{": 1, "}": -1}.get(text[j], 0)
-            if depth == 0:
-                return text[i + 1:j], j + 1
-        return text[i + 1:], len(text)
-    if text[i] == "\\":
-        m = re.match(r"\\[A-Za-z]+", text[i:])
-        if m:
-            return m.group(0), i + len(m.group(0))
-    return text[i], i + 1
-
-
-def _script(body: str, table: dict[str, str], mark: str) -> str:
-    letters = sum(c.isalpha() for c in body)
-    if body and all(c in table for c in body) and letters <= 2:
-        return "".join(table[c] for c in body)
-    return f"{mark}{body}" if len(body) == 1 else f"{mark}({body})" if mark == "^" else f"{mark}{body}"
-
-
-def plain(latex: str) -> str:
-    """A notation symbol's LaTeX as plain text with Unicode sub/superscripts (`w^{(1)}_{12}` -> `w⁽¹⁾₁₂`)."""
-    out: list[str] = []
-    i = 0
-    while i < len(latex):
-        c = latex[i]
-        if c == "\\":
-            m = re.match(r"\\([A-Za-z]+)\s*", latex[i:])
-            if not m:
-                out.append(latex[i + 1:i + 2])
-                i += 2
-                continue
-            name = m.group(1)
-            i += len(m.group(0))
-            if name == "frac":
-                num, i = _group(latex, i)
-                den, i = _group(latex, i)
-                out.append(f"{plain(num)}/{plain(den)}")
-            elif name in ("text", "mathrm", "mathbf", "boldsymbol", "operatorname", "hat", "bar", "tilde"):
-                arg, i = _group(latex, i)
-                accent = {"hat": "\u0302", "bar": "\u0304", "tilde": "\u0303"}.get(name, "")
-                out.append(plain(arg) + accent)
-            else:
-                out.append(_COMMANDS.get(name, name))
-        elif c in "_^":
-            arg, i = _group(latex, i + 1)
-            body = plain(arg)
-            out.append(_script(body, _SUB if c == "_" else _SUP, c))
-        elif c in "{}":
-            i += 1
-        elif c == " ":
-            i += 1
-        else:
-            out.append(c)
-            i += 1
-    return "".join(out)
-
 
 # --- the figure --------------------------------------------------------------------------------------
 
@@ -381,16 +309,6 @@ def step_for_selection(trace: Trace, point_customdata) -> str | None:
     if wanted and wanted in trace:
         return wanted
     for step in trace.steps:  # an input, a target, the learning rate: the first step that uses it
-        if ident in _operand_ids(step.operands):
+        if ident in step.operand_ids():
             return step.id
     return None
-
-
-def _operand_ids(operands: dict) -> set[str]:
-    out: set[str] = set()
-    for value in operands.values():
-        if isinstance(value, str):
-            out.add(value)
-        elif isinstance(value, list):
-            out.update(v for v in value if isinstance(v, str))
-    return out
