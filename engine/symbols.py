@@ -23,7 +23,7 @@ _SUB = dict(zip("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈
 _SUP = dict(zip("0123456789+-=()inHTOL", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿᴴᵀᴼᴸ"))
 
 
-def _group(text: str, i: int) -> tuple[str, int]:
+def group(text: str, i: int) -> tuple[str, int]:
     """The argument starting at i: a {braced group}, a \\command, or one character."""
     while i < len(text) and text[i] == " ":
         i += 1
@@ -65,14 +65,14 @@ def plain(latex: str) -> str:
             name = m.group(1)
             i += len(m.group(0))
             if name in ("frac", "dfrac", "tfrac"):
-                num, i = _group(latex, i)
-                den, i = _group(latex, i)
+                num, i = group(latex, i)
+                den, i = group(latex, i)
                 out.append(f"{plain(num)}/{plain(den)}")
             elif name in _WRAPPERS:
-                arg, i = _group(latex, i)
+                arg, i = group(latex, i)
                 out.append(plain(arg))
             elif name in _ACCENTS:
-                arg, i = _group(latex, i)
+                arg, i = group(latex, i)
                 text = plain(arg)
                 out.append(text + _ACCENTS[name] if len(text) == 1 else text)
             elif name in _SPACES:
@@ -80,7 +80,7 @@ def plain(latex: str) -> str:
             else:
                 out.append(_COMMANDS.get(name, name))
         elif c in "_^":
-            arg, i = _group(latex, i + 1)
+            arg, i = group(latex, i + 1)
             out.append(_script(plain(arg), _SUB if c == "_" else _SUP, c))
         elif c in "{} ":
             i += 1

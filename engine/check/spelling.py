@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..symbols import group
+
 _GREEK = {"η": "eta", "δ": "delta", "Δ": "Delta", "σ": "sigma", "α": "alpha", "ε": "epsilon", "θ": "theta",
           "λ": "lambda", "μ": "mu", "∂": "d", "∇": "nabla"}
 _PRETTY_GREEK = {"eta": "η", "delta": "δ", "Delta": "Δ", "sigma": "σ", "alpha": "α", "epsilon": "ε",
@@ -12,27 +14,11 @@ _PRETTY_GREEK = {"eta": "η", "delta": "δ", "Delta": "Δ", "sigma": "σ", "alph
 _FRAC = re.compile(r"\\[dt]?frac\s*")
 
 
-def _group(s: str, i: int) -> tuple[str, int]:
-    """The brace group starting at s[i] (or the single character there) and the index after it."""
-    while i < len(s) and s[i] == " ":
-        i += 1
-    if i >= len(s):
-        return "", i
-    if s[i] != "{":
-        return s[i], i + 1
-    depth = 0
-    for j in range(i, len(s)):
-        depth += {"{": 1, "}": -1}.get(s[j], 0)
-        if depth == 0:
-            return s[i + 1:j], j + 1
-    return s[i + 1:], len(s)
-
-
 def _slash_fractions(s: str) -> str:
     """`\\frac{A}{B}` -> `A/B`, nested ones too."""
     while m := _FRAC.search(s):
-        num, i = _group(s, m.end())
-        den, j = _group(s, i)
+        num, i = group(s, m.end())
+        den, j = group(s, i)
         s = s[:m.start()] + _slash_fractions(num) + "/" + _slash_fractions(den) + s[j:]
     return s
 
