@@ -41,6 +41,12 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 VIEWPORT = {"width": 1440, "height": 1000}
 NOTES = ("note000", "note001", "note002")
 FORMULA = ".st-key-formula .katex"
+FORMULA_VISIBLE = """() => {
+  const k = document.querySelector('.st-key-formula .katex');
+  if (!k) return false;
+  const box = k.getBoundingClientRect();
+  return box.width > 0 && box.height > 0 && getComputedStyle(k).visibility !== 'hidden';
+}"""
 
 # In the page: time one Next from the key to the new formula (in the DOM, then painted).
 PROBE = """
@@ -160,7 +166,7 @@ def cold_start(browser) -> dict:
         context = browser.new_context(viewport=VIEWPORT)
         page = context.new_page()
         page.goto(server.url, wait_until="commit")
-        page.locator(FORMULA).first.wait_for(state="visible", timeout=60_000)
+        page.wait_for_function(FORMULA_VISIBLE, polling="raf", timeout=60_000)  # polled every frame, not backing off
         rendered_s = time.perf_counter() - server.started
         context.close()
         return {"healthy_s": healthy_s, "formula_visible_s": rendered_s}
