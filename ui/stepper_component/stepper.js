@@ -1,0 +1,605 @@
+// Backprop Tutor's stepper: the whole trace arrives once; every press is handled here, in the page.
+// Data comes from ui/stepper_data.py. Text from the data is only ever set with textContent; formulas go
+// through KaTeX with trust off and size limits, so nothing a learner typed can become markup.
+
+const INSTANCES = new WeakMap();
+const SYNC_DELAY_MS = 450; // the server learns the current step once the learner pauses (one rerun, not one per press)
+const NEXT_KEYS = new Set(["ArrowRight", "ArrowDown", "PageDown", "n", "N"]);
+const PREV_KEYS = new Set(["ArrowLeft", "ArrowUp", "PageUp", "p", "P"]);
+const SVG_NS = "http://www.w3.org/2000/svg";
+const COLOURS = { negative: "#0072B2", positive: "#D55E00", highlight: "#E69F00", current: "#1A1D23",
+  edge: "#B8BEC8", line: "#5B6270", fill: "#FFFFFF", errorFill: "#F3F5F8" };
+
+function loadKatex(base) {
+  if (window.katex) return Promise.resolve(window.katex);
+  if (!window.__btKatexLoading) {
+    window.__btKatexLoading = new Promise((resolve, reject) => {
+      if (!document.querySelector("link[data-bt-katex]")) {
+        const link = document.createElement("link"); // @font-face only works from the document, not a shadow root
+        link.rel = "stylesheet"; link.href = base + "katex.min.css"; link.dataset.btKatex = "1";
+        document.head.appendChild(link);
+      }
+      const script = document.createElement("script");
+      script.src = base + "katex.min.js"; script.async = true;
+      script.onload = () => (window.katex ? resolve(window.katex) : reject(new Error("katex missing")));
+      script.onerror = () => reject(new Error("katex failed to load"));
+      document.head.appendChild(script);
+    });
+  }
+  return window.__btKatexLoading;
+}
+
+function el(tag, cls, text) {
+  const node = document.createElement(tag);
+  if (cls) node.className = cls;
+  if (text !== undefined && text !== null) node.textContent = text;
+  return node;
+}
+
+function svg(tag, attrs) {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
+  return node;
+}
+
+function isTyping(event) {
+  const path = event.composedPath ? event.composedPath() : [event.target];
+  for (const node of path) {
+    if (!node || !node.tagName) continue;
+    const tag = node.tagName.toLowerCase();
+    if (tag === "input" || tag === "textarea" || tag === "select") return true;
+    if (node.isContentEditable) return true;
+    const role = node.getAttribute && node.getAttribute("role");
+    if (["textbox", "combobox", "spinbutton", "listbox", "grid", "gridcell", "slider", "menu"].includes(role)) return true;
+  }
+  return false;
+}
+
+class Stepper {
+  constructor(root) {
+    this.root = root;
+    this.data = null;
+    this.index = new Map();
+    this.pos = 0;
+    this.seq = null;
+    this.fp = null;
+    this.katex = null;
+    this.timer = null;
+    this.blank = null;
+    this.pending = null;
+    this.generation = 0;
+    this.onKey = (e) => this.key(e);
+    this.onResize = () => { if (this.data && this.index.size) this.show(); };
+    window.addEventListener("keydown", this.onKey, true);
+    window.addEventListener("resize", this.onResize);
+    this.build();
+  }
+
+  build() {
+    const r = this.root;
+    const wrap = el("div", "bt-stepper");
+    wrap.tabIndex = -1;
+    this.wrap = wrap;
+    this.nav = el("div", "bt-nav");
+    this.nav.setAttribute("role", "toolbar");
+    this.buttons = {};
+    const mk = (name, cls, glyph, after) => {
+      const b = el("button", "bt-btn " + cls);
+      b.type = "button";
+      b.dataset.action = name;
+      const label = el("span", "bt-label");
+      const icon = svg("svg", { viewBox: "0 0 24 24", class: "bt-icon", "aria-hidden": "true" });
+      icon.appendChild(svg("path", { d: glyph }));
+      if (after) { b.append(label, icon); } else { b.append(icon, label); }
+      b.addEventListener("click", () => this.act(name));
+      this.buttons[name] = b;
+      return b;
+    };
+    this.counter = el("span", "bt-counter");
+    this.counter.setAttribute("aria-live", "polite");
+    const ICONS = { first: "M6 6h2v12H6zm3.5 6 8.5 6V6z", previous: "M15.4 7.4 14 6l-6 6 6 6 1.4-1.4-4.6-4.6z",
+      next: "M8.6 16.6 10 18l6-6-6-6-1.4 1.4 4.6 4.6z", last: "M6 18l8.5-6L6 6v12zM16 6v12h2V6z" };
+    this.nav.append(mk("first", "", ICONS.first), mk("previous", "", ICONS.previous), this.counter,
+      mk("next", "bt-primary", ICONS.next, true), mk("last", "", ICONS.last, true));
+    this.phases = el("div", "bt-phases");
+    this.formula = el("div", "bt-formula");
+    this.formula.setAttribute("role", "math");
+    this.caption = el("p", "bt-caption");
+    this.callout = el("div", "bt-callout");
+    this.callout.setAttribute("role", "note");
+    this.stepLine = el("div", "bt-step");
+    this.stepLine.id = "current-step";
+    this.body = el("div", "bt-body");
+    this.chart = el("div", "bt-chart");
+    this.legend = el("div", "bt-legend");
+    this.help = el("p", "bt-help");
+    this.side = el("div", "bt-side");
+    this.chartCol = el("div", "bt-chart-col");
+    this.chartCol.append(this.chart, this.legend, this.help);
+    this.body.append(this.chartCol, this.side);
+    this.valuesTitle = el("p", "bt-values-title");
+    this.tableWrap = el("div", "bt-table");
+    this.history = el("details", "bt-history");
+    this.historySummary = el("summary", "", "");
+    this.historyList = el("ol", "bt-history-list");
+    this.history.append(this.historySummary, this.historyList);
+    this.history.addEventListener("toggle", () => this.renderHistory());
+    this.side.append(this.valuesTitle, this.tableWrap, this.history);
+    wrap.append(this.nav, this.phases, this.formula, this.caption, this.callout, this.stepLine, this.body);
+    r.appendChild(wrap);
+  }
+
+  update(args) {
+    const d = args.data || {};
+    this.args = args;
+    if (typeof d.payload === "string" && d.fingerprint !== this.fp) {
+      const before = this.data ? this.stepAt(this.pos) : null;
+      if (before) this.pending = this.pending === null ? before.id : this.pending;
+      try {
+        this.data = JSON.parse(d.payload);
+      } catch (err) {
+        this.data = null;
+      }
+      this.fp = d.fingerprint;
+      this.index = new Map();
+      if (this.data) this.data.steps.forEach((s, i) => this.index.set(s.id, i + this.data.offset));
+      this.staticStrings = d.words || {};
+      this.present = !!d.present;
+      this.wrap.classList.toggle("bt-present", this.present);
+      if (d.katex_base && d.katex_base !== this.base) {
+        this.base = d.katex_base;
+        const link = document.createElement("link"); // KaTeX's classes inside this shadow root
+        link.rel = "stylesheet"; link.href = this.base + "katex.min.css";
+        this.root.appendChild(link);
+      }
+      this.buildGraph();
+      this.buildPhases();
+    }
+    this.present = !!d.present;
+    this.wrap.classList.toggle("bt-present", this.present);
+    if (!this.data) return;
+    // The server moves the learner only when it means to (a new network, the URL, a click elsewhere): seq.
+    // Otherwise the learner stays on the step they are on (kept by id across a new language or precision).
+    if (d.seq !== this.seq || this.pending !== null) {
+      const wanted = d.seq !== this.seq ? d.step : this.pending;
+      this.seq = d.seq;
+      this.pending = null;
+      const at = this.index.get(wanted);
+      if (at !== undefined) this.pos = at;
+      else if (typeof d.position === "number") this.pos = d.position;
+    }
+    if (!this.index.size) return;
+    this.pos = Math.max(0, Math.min(this.pos, this.data.total - 1));
+    if (this.katex) { this.show(); return; }
+    this.showText();
+    loadKatex(this.base).then((k) => { this.katex = k; this.show(); }).catch(() => this.show());
+  }
+
+  w(key) { return (this.staticStrings && this.staticStrings[key]) || key; }
+
+  stepAt(pos) {
+    const off = this.data.offset;
+    return pos >= off && pos < off + this.data.steps.length ? this.data.steps[pos - off] : null;
+  }
+
+  act(name) {
+    const last = this.data.total - 1;
+    const target = { first: 0, previous: this.pos - 1, next: this.pos + 1, last }[name];
+    if (target !== undefined) this.go(target);
+  }
+
+  go(target) {
+    if (!this.data) return;
+    const pos = Math.max(0, Math.min(target, this.data.total - 1));
+    if (pos === this.pos) return;
+    this.pos = pos;
+    this.show();
+    this.scheduleSync();
+  }
+
+  goId(id) {
+    const pos = this.index.get(id);
+    if (pos !== undefined) this.go(pos);
+  }
+
+  scheduleSync() {
+    clearTimeout(this.timer);
+    const step = this.stepAt(this.pos);
+    if (!step) {
+      // Outside the window the server sent: ask for the steps around this position now.
+      this.pending = null;
+      this.args.setStateValue("want", this.pos);
+      return;
+    }
+    this.timer = setTimeout(() => this.args.setStateValue("step", step.id), SYNC_DELAY_MS);
+  }
+
+  key(event) {
+    if (!this.data || !this.wrap.isConnected || event.defaultPrevented) return;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (isTyping(event)) return;
+    const k = event.key;
+    if (k === " " && this.pressable(event)) return; // Space on another control (a toggle, a button) is that control's
+    if (this.blank) { // any key brings the screen back
+      this.unblank();
+      event.preventDefault(); event.stopImmediatePropagation();
+      return;
+    }
+    let handled = true;
+    if (k === " " || k === "Spacebar") this.go(this.pos + (event.shiftKey ? -1 : 1));
+    else if (NEXT_KEYS.has(k)) this.go(this.pos + 1);
+    else if (PREV_KEYS.has(k)) this.go(this.pos - 1);
+    else if (k === "Home") this.go(0);
+    else if (k === "End") this.go(this.data.total - 1);
+    else if (k === "b" || k === "B" || k === ".") this.blankScreen();
+    else if (k === "f" || k === "F") this.fullscreen();
+    else if (k.length === 1 && !event.shiftKey) { /* swallow Streamlit's own single-letter hotkeys (r, c) while stepping */ }
+    else handled = false;
+    if (handled) { event.preventDefault(); event.stopImmediatePropagation(); }
+  }
+
+  pressable(event) {
+    const path = event.composedPath ? event.composedPath() : [event.target];
+    if (path.includes(this.wrap)) return false;
+    const node = path[0];
+    if (!node || !node.tagName) return false;
+    const tag = node.tagName.toLowerCase();
+    const role = node.getAttribute && node.getAttribute("role");
+    return ["button", "a", "summary", "label"].includes(tag) ||
+      ["button", "tab", "switch", "checkbox", "radio", "option", "link"].includes(role);
+  }
+
+  blankScreen() {
+    const cover = document.createElement("div");
+    cover.className = "bt-blank";
+    cover.setAttribute("data-testid", "bt-blank");
+    cover.setAttribute("aria-label", this.w("stepper_blank_hint"));
+    cover.style.cssText = "position:fixed;inset:0;background:#000;z-index:2147483647;cursor:none;";
+    cover.addEventListener("click", () => this.unblank());
+    document.body.appendChild(cover);
+    this.blank = cover;
+  }
+
+  unblank() {
+    if (this.blank) this.blank.remove();
+    this.blank = null;
+  }
+
+  fullscreen() {
+    try {
+      if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
+      else document.documentElement.requestFullscreen().catch(() => {});
+    } catch (err) { /* not allowed here: nothing to do */ }
+  }
+
+  buildPhases() {
+    this.phases.replaceChildren();
+    this.phaseButtons = {};
+    for (const name of ["forward", "loss", "backward", "update", "check"]) {
+      const b = el("button", "bt-phase", this.w("phase_" + name));
+      b.type = "button";
+      b.dataset.phase = name;
+      const first = this.data.firsts[name];
+      b.disabled = first === undefined;
+      b.addEventListener("click", () => this.go(first));
+      this.phases.appendChild(b);
+      this.phaseButtons[name] = b;
+    }
+    for (const [name, b] of Object.entries(this.buttons)) b.querySelector(".bt-label").textContent = this.w(name);
+    this.nav.setAttribute("aria-label", this.w("stepper_nav"));
+    this.phases.setAttribute("aria-label", this.w("stepper_phases"));
+    this.help.textContent = this.w("diagram_help");
+    this.valuesTitle.textContent = this.w("values");
+    this.historySummary.textContent = this.w("history");
+  }
+
+  math(target, latex, display) {
+    if (this.katex) {
+      try {
+        this.katex.render(latex, target, { displayMode: display, throwOnError: false, trust: false,
+          maxSize: 20, maxExpand: 200, strict: "ignore", output: "htmlAndMathml" });
+        return;
+      } catch (err) { /* shown as text below */ }
+    }
+    target.textContent = latex;
+  }
+
+  showText() {
+    const step = this.stepAt(this.pos);
+    if (step) this.formula.textContent = step.latex;
+  }
+
+  show() {
+    const step = this.stepAt(this.pos);
+    const total = this.data.total;
+    const b = this.buttons;
+    b.first.disabled = b.previous.disabled = this.pos === 0;
+    b.next.disabled = b.last.disabled = this.pos === total - 1;
+    this.counter.textContent = this.w("counter").replace("{n}", this.pos + 1).replace("{total}", total);
+    if (!step) {
+      this.formula.textContent = this.w("stepper_loading");
+      this.caption.textContent = "";
+      this.callout.hidden = true;
+      return;
+    }
+    this.renderFormula(step);
+    this.caption.textContent = step.caption;
+    this.callout.textContent = step.callout || "";
+    this.callout.hidden = !step.callout;
+    this.stepLine.replaceChildren(document.createTextNode(this.w("step_id") + ": "), el("code", "", step.id));
+    this.stepLine.dataset.stepId = step.id;
+    this.stepLine.dataset.position = String(this.pos + 1);
+    for (const [name, btn] of Object.entries(this.phaseButtons || {})) {
+      btn.classList.toggle("bt-active", name === step.phase);
+      btn.setAttribute("aria-pressed", name === step.phase ? "true" : "false");
+    }
+    this.paintGraph(step);
+    if (!this.present) {
+      this.renderTable();
+      if (this.history.open) this.renderHistory();
+    }
+    this.wrap.dataset.stepId = step.id;
+    this.wrap.dataset.position = String(this.pos + 1);
+    if (this.present) requestAnimationFrame(() => this.fitChart());
+  }
+
+  fitChart() {
+    // Presentation: the diagram takes what is left of the screen under the formula and caption.
+    const top = this.chart.getBoundingClientRect().top + window.scrollY;
+    const room = window.innerHeight - (top - window.scrollY) - (this.legend.hidden ? 16 : 48);
+    this.wrap.style.setProperty("--bt-chart-height", Math.max(160, Math.floor(room)) + "px");
+  }
+
+  renderFormula(step) {
+    const f = this.formula;
+    f.classList.remove("bt-broken");
+    f.style.setProperty("--bt-fit", "1");
+    this.math(f, step.latex, true);
+    // Never cut a formula: shrink it to fit; past a point, break it at each "=" and shrink what is left.
+    const fits = () => f.scrollWidth <= f.clientWidth + 1;
+    if (fits()) return;
+    const ratio = f.clientWidth / f.scrollWidth;
+    if (ratio >= 0.72 || !step.parts || step.parts.length < 2) {
+      f.style.setProperty("--bt-fit", String(Math.max(ratio * 0.98, 0.3)));
+      return;
+    }
+    const [first, ...rest] = step.parts;
+    const broken = "\\begin{aligned}" + first + " &= " + rest.join(" \\\\ &= ") + "\\end{aligned}";
+    f.classList.add("bt-broken");
+    this.math(f, broken, true);
+    if (!fits()) f.style.setProperty("--bt-fit", String(Math.max((f.clientWidth / f.scrollWidth) * 0.98, 0.3)));
+  }
+
+  renderTable() {
+    const off = this.data.offset;
+    const from = Math.min(this.pos, off + this.data.steps.length - 1);
+    const rows = [];
+    const limit = 400; // the latest 400: a table is for looking back, not for 29,000 rows
+    for (let i = from; i >= off && rows.length < limit; i--) rows.push(this.data.steps[i - off]);
+    const table = el("table", "bt-values");
+    const head = table.createTHead().insertRow();
+    for (const key of ["col_n", "col_symbol", "col_value", "col_phase"]) head.appendChild(el("th", "", this.w(key)));
+    const bodyEl = table.createTBody();
+    rows.forEach((s, n) => {
+      const tr = bodyEl.insertRow();
+      const i = from - n;
+      tr.append(el("td", "bt-num", String(i + 1)), el("td", "", s.symbol), el("td", "bt-num", s.value),
+        el("td", "", this.w("phase_" + s.phase)));
+      tr.addEventListener("click", () => this.go(i));
+    });
+    this.tableWrap.replaceChildren(table);
+  }
+
+  renderHistory() {
+    if (!this.history.open || !this.data) return;
+    const off = this.data.offset;
+    const items = [];
+    const start = Math.max(off, this.pos - 199);
+    for (let i = start; i <= this.pos && i < off + this.data.steps.length; i++) {
+      const li = el("li", "");
+      li.value = i + 1;
+      this.math(li, this.data.steps[i - off].latex, false);
+      items.push(li);
+    }
+    this.historyList.replaceChildren(...items);
+  }
+
+  // --- the diagram (SVG) ---------------------------------------------------------------------------
+
+  buildGraph() {
+    const g = this.data.graph;
+    const sizes = g.sizes;
+    const L = sizes.length - 1;
+    const tallest = Math.max(...sizes);
+    const dx = 200, dy = 108, r = 36;
+    const pos = {};
+    sizes.forEach((n, layer) => {
+      for (let j = 1; j <= n; j++) pos[layer + "_" + j] = [48 + layer * dx, 46 + ((tallest - n) / 2 + (j - 1)) * dy];
+    });
+    const outs = [];
+    for (let j = 1; j <= sizes[L]; j++) outs.push(pos[L + "_" + j][1]);
+    const errAt = [48 + L * dx + 0.7 * dx, outs.reduce((a, b) => a + b, 0) / outs.length];
+    const width = errAt[0] + 60, height = 46 + (tallest - 1) * dy + 78;
+    const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "bt-svg", role: "img",
+      "aria-label": this.w("stepper_diagram"), preserveAspectRatio: "xMidYMid meet" });
+    this.svgSize = [width, height];
+    const edgeLayer = svg("g", { class: "bt-edges" });
+    const labelLayer = svg("g", { class: "bt-edge-labels" });
+    const nodeLayer = svg("g", { class: "bt-nodes" });
+    this.edgeEls = {};
+    this.nodeEls = {};
+    const grads = g.edges.map((e) => Math.abs(e.grad || 0));
+    this.biggest = Math.max(...grads, 0) || 1;
+    const dense = (li) => sizes[li - 1] > 2 || sizes[li] > 2;
+    for (const e of g.edges) {
+      const [x0, y0] = pos[(e.layer - 1) + "_" + e.k];
+      const [x1, y1] = pos[e.layer + "_" + e.j];
+      const outline = svg("line", { x1: x0, y1: y0, x2: x1, y2: y1, class: "bt-outline" });
+      const line = svg("line", { x1: x0, y1: y0, x2: x1, y2: y1, class: "bt-edge" });
+      edgeLayer.append(outline, line);
+      const lx = x0 + 0.62 * (x1 - x0), ly = y0 + 0.62 * (y1 - y0);
+      const label = svg("text", { x: lx, y: ly, class: "bt-edge-label", "text-anchor": "middle" });
+      label.dataset.target = "w:l" + e.layer + ":n" + e.j + ":k" + e.k;
+      const title = svg("title");
+      const nameSpan = svg("tspan", { x: lx, dy: dense(e.layer) ? "0.35em" : "-0.2em" });
+      const valueSpan = svg("tspan", { x: lx, dy: dense(e.layer) ? "0" : "1.15em" });
+      label.append(title, nameSpan, valueSpan);
+      label.addEventListener("click", () => this.click(label.dataset.target));
+      labelLayer.appendChild(label);
+      this.edgeEls[e.key] = { e, line, outline, label, title, nameSpan, valueSpan, dense: dense(e.layer) };
+    }
+    const errLinks = [];
+    for (let j = 1; j <= sizes[L]; j++) {
+      const [x0, y0] = pos[L + "_" + j];
+      const link = svg("line", { x1: x0, y1: y0, x2: errAt[0], y2: errAt[1], class: "bt-error-link" });
+      errLinks.push(link);
+      edgeLayer.appendChild(link);
+    }
+    for (const n of g.nodes) {
+      const [x, y] = pos[n.key];
+      const group = svg("g", { class: "bt-node", tabindex: "-1" });
+      const circle = svg("circle", { cx: x, cy: y, r });
+      const title = svg("title");
+      const name = svg("text", { x, y: y - 4, "text-anchor": "middle", class: "bt-node-name" });
+      name.textContent = n.label;
+      const value = svg("text", { x, y: y + 16, "text-anchor": "middle", class: "bt-node-value" });
+      group.append(title, circle, name, value);
+      group.addEventListener("click", () => this.click(group.dataset.target));
+      nodeLayer.appendChild(group);
+      this.nodeEls[n.key] = { n, group, circle, title, value };
+    }
+    const err = svg("g", { class: "bt-node bt-error" });
+    const box = svg("rect", { x: errAt[0] - 31, y: errAt[1] - 31, width: 62, height: 62, rx: 4 });
+    const errName = svg("text", { x: errAt[0], y: errAt[1] - 4, "text-anchor": "middle", class: "bt-node-name" });
+    const errValue = svg("text", { x: errAt[0], y: errAt[1] + 16, "text-anchor": "middle", class: "bt-node-value" });
+    const errTitle = svg("title");
+    const targets = svg("text", { x: errAt[0], y: errAt[1] + 54, "text-anchor": "middle", class: "bt-targets" });
+    err.append(errTitle, box, errName, errValue);
+    err.addEventListener("click", () => this.click(err.dataset.target));
+    nodeLayer.append(err, targets);
+    this.errorEls = { group: err, box, name: errName, value: errValue, title: errTitle, targets, links: errLinks };
+    root.append(edgeLayer, labelLayer, nodeLayer);
+    this.chart.replaceChildren(root);
+    this.legend.replaceChildren();
+    for (const sign of ["negative", "positive"]) {
+      const item = el("span", "bt-legend-item bt-" + sign);
+      const swatch = el("span", "bt-swatch");
+      swatch.style.background = COLOURS[sign];
+      item.append(swatch, document.createTextNode(this.w("diagram_" + sign)));
+      this.legend.appendChild(item);
+    }
+  }
+
+  click(target) {
+    if (!target) return;
+    if (this.index.has(target)) return this.goId(target);
+    const mapped = this.data.graph.clicks[target];
+    if (mapped !== undefined) this.goId(mapped);
+  }
+
+  known(id) {
+    const at = this.index.get(id);
+    if (at === undefined || at > this.pos) return null;
+    return this.stepAt(at);
+  }
+
+  paintGraph(step) {
+    const g = this.data.graph;
+    const phase = step.phase, s = step.sample;
+    const check = phase === "check";
+    const byGradient = phase === "update" || check;
+    const hlN = new Set(step.hl.n), hlE = new Set(step.hl.e), curN = new Set(step.cur.n), curE = new Set(step.cur.e);
+    const fmtGrad = (e) => this.known("dE_dw:l" + e.layer + ":n" + e.j + ":k" + e.k);
+    for (const { e, line, outline, label, title, nameSpan, valueSpan, dense } of Object.values(this.edgeEls)) {
+      let colour = COLOURS.edge, width = 1.5;
+      if (byGradient && e.grad !== null) {
+        colour = e.grad < 0 ? COLOURS.negative : e.grad > 0 ? COLOURS.positive : COLOURS.edge;
+        width = 1.5 + Math.round(7 * Math.abs(e.grad) / this.biggest);
+        line.setAttribute("stroke-dasharray", e.grad < 0 ? "none" : e.grad > 0 ? "9 4" : "none");
+      } else line.setAttribute("stroke-dasharray", "none");
+      const lit = hlE.has(e.key);
+      if (lit) { if (!byGradient) colour = COLOURS.highlight; width = Math.max(width, 5); }
+      line.setAttribute("stroke", colour);
+      line.setAttribute("stroke-width", width);
+      outline.setAttribute("stroke-width", curE.has(e.key) ? width + 5 : 0);
+      const fresh = this.known("new_w:l" + e.layer + ":n" + e.j + ":k" + e.k);
+      const name = check && fresh ? e.updated : e.label;
+      const value = check && fresh ? (fresh.short || fresh.value) : e.w;
+      nameSpan.textContent = dense ? "" : name;
+      valueSpan.textContent = value;
+      label.classList.toggle("bt-lit", lit);
+      let hover = name + " = " + value;
+      const grad = fmtGrad(e);
+      if (grad) hover += "\n" + e.grad_label + " = " + (grad.short || grad.value);
+      if (fresh && !check) hover += "\n" + e.updated + " = " + (fresh.short || fresh.value);
+      title.textContent = hover;
+    }
+    const prefix = check ? "check." : "";
+    for (const { n, group, circle, title, value } of Object.values(this.nodeEls)) {
+      let shown, target;
+      if (n.layer === 0) {
+        shown = n.x[Math.min(s, n.x.length) - 1];
+        target = "x:n" + n.j + ":s" + s;
+      } else {
+        const a = "a:l" + n.layer + ":n" + n.j + ":s" + s;
+        const got = this.known(prefix + a);
+        shown = got ? (got.short || got.value) : "?";
+        target = phase === "forward" || phase === "loss" || check ? prefix + a : "delta:l" + n.layer + ":n" + n.j + ":s" + s;
+        if (!this.index.has(target)) target = prefix + a;
+      }
+      group.dataset.target = target;
+      value.textContent = shown;
+      title.textContent = n.label + " = " + shown;
+      const isCur = curN.has(n.key), onChain = hlN.has(n.key);
+      circle.setAttribute("stroke", isCur ? COLOURS.current : onChain ? COLOURS.highlight : COLOURS.line);
+      circle.setAttribute("stroke-width", isCur ? 5 : onChain ? 4 : 1.5);
+      group.classList.toggle("bt-lit", isCur || onChain);
+    }
+    const E = this.errorEls;
+    const errId = check ? "loss_after" : "loss";
+    const errKnown = this.known(errId);
+    E.group.dataset.target = errId;
+    E.name.textContent = check ? g.error.updated : g.error.label;
+    E.value.textContent = errKnown ? (errKnown.short || errKnown.value) : "?";
+    const tgt = g.error.targets[Math.min(s, g.error.targets.length) - 1] || "";
+    E.targets.textContent = tgt;
+    E.title.textContent = this.w("diagram_error") + " " + E.name.textContent + "\n" + this.w("diagram_target") + ": " + tgt;
+    E.box.setAttribute("stroke", step.hl.err ? COLOURS.current : COLOURS.line);
+    E.box.setAttribute("stroke-width", step.hl.err ? 4 : 1.5);
+    for (const link of E.links) {
+      link.setAttribute("stroke", step.hl.err ? COLOURS.highlight : COLOURS.edge);
+      link.setAttribute("stroke-width", step.hl.err ? 4 : 1.5);
+    }
+    this.legend.hidden = !byGradient;
+    this.chart.dataset.gradients = byGradient ? "1" : "0";
+  }
+
+  destroy() {
+    clearTimeout(this.timer);
+    window.removeEventListener("keydown", this.onKey, true);
+    window.removeEventListener("resize", this.onResize);
+    this.unblank();
+  }
+}
+
+// NOTE: Streamlit calls the cleanup before every call with new data, not only on unmount: the stepper (and
+// where the learner is) outlives it, and is torn down only if no new call comes and it left the page.
+export default function (component) {
+  const { parentElement } = component;
+  let stepper = INSTANCES.get(parentElement);
+  if (!stepper) {
+    stepper = new Stepper(parentElement);
+    INSTANCES.set(parentElement, stepper);
+  }
+  stepper.generation += 1;
+  stepper.update(component);
+  const generation = stepper.generation;
+  return () => {
+    setTimeout(() => {
+      if (stepper.generation === generation && !stepper.wrap.isConnected) {
+        stepper.destroy();
+        INSTANCES.delete(parentElement);
+      }
+    }, 1500);
+  };
+}

@@ -1,0 +1,163 @@
+"""What the browser-side stepper needs, built once per trace and display options (pure: no Streamlit).
+
+The stepper component (ui/stepper_component/) steps through the trace in the browser without asking the
+server. It gets, in one message: every rendered step (LaTeX and its parts, caption, callout, phase, the
+value at the chosen precision, which neurons and edges it lights up), the network's layout for the
+diagram (symbols, weights, gradients, what a click on each element opens) and the page's words in the
+chosen language. Everything here is data: the browser shows text with textContent and formulas with
+KaTeX (trust off), so nothing in it is ever read as HTML.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from engine import PHASES, Trace
+from engine.notation import Notation
+from engine.render import RenderedStep, RenderOptions, format_value
+from engine.symbols import plain
+from ui import diagram
+from ui.i18n import t
+
+FORMAT_VERSION = 1
+# NOTE: a trace within the documented limits has at most ~29,000 steps (6 layers of 10, 16 samples), some
+# 25 MB as data. Up to FULL_LIMIT steps go to the browser in one message (notes 000-004: 50-170 steps,
+# 20-100 kB); a longer trace goes as a window of WINDOW steps around the current one (about 1 MB), and
+# the browser asks for the next window when the learner steps past its edge.
+FULL_LIMIT = 1500
+WINDOW = 1000
+BREAKABLE = 60  # a formula longer than this (LaTeX characters) also goes as its parts, to break at "=" if too wide
+
+WORDS = ("first", "previous", "next", "last", "counter", "step_id", "history", "values", "col_n", "col_symbol",
+         "col_value", "col_phase", "diagram_help", "diagram_negative", "diagram_positive", "diagram_target",
+         "diagram_error", "stepper_loading", "stepper_blank_hint", "stepper_keys", "stepper_diagram",
+         "stepper_formula", "stepper_phases", "stepper_nav")
+
+
+@dataclass(frozen=True)
+class Window:
+    """Which steps go to the browser: [start, stop) of the trace."""
+
+    start: int
+    stop: int
+
+    @staticmethod
+    def around(total: int, position: int) -> Window:
+        if total <= FULL_LIMIT:
+            return Window(0, total)
+        start = max(0, min(position - WINDOW // 2, total - WINDOW))
+        return Window(start, min(total, start + WINDOW))
+
+
+def _highlight(h: diagram.Highlight) -> dict:
+    return {"n": sorted(f"{layer}_{j}" for layer, j in h.neurons),
+            "e": sorted(f"{li}_{j}_{k}" for li, j, k in h.edges), "err": h.error}
+
+
+def _number_format(opts: RenderOptions) -> Callable[[float], str]:
+    """Numbers in the diagram's circles: the chosen precision, else 5 significant digits (~7 characters)."""
+    if opts.decimals is not None or opts.significant is not None:
+        return lambda value: format_value(value, opts)
+    compact = RenderOptions(lang=opts.lang, significant=5, mul=opts.mul)
+
+    def short(value: float) -> str:
+        text = format_value(value, compact)
+        return text.rstrip("0").rstrip(".") if "." in text and "e" not in text else text
+
+    return short
+
+
+def _graph(trace: Trace, opts: RenderOptions) -> dict:
+    """The diagram's fixed part: neurons, edges (weights, gradients, new weights), the error node, clicks."""
+    network = trace.network
+    notation = Notation.of(network)
+    fmt = _number_format(opts)
+    sizes = network.sizes
+    samples = len(network.samples)
+    nodes = []
+    for j in range(1, sizes[0] + 1):
+        nodes.append({"key": f"0_{j}", "layer": 0, "j": j, "label": plain(notation.input(j)),
+                      "x": [fmt(trace.value(f"x:n{j}:s{s}")) for s in range(1, samples + 1)]})
+    for li in range(1, len(sizes)):
+        for j in range(1, sizes[li] + 1):
+            nodes.append({"key": f"{li}_{j}", "layer": li, "j": j, "label": plain(notation.neuron(li, j))})
+    edges = []
+    for li in range(1, len(sizes)):
+        for j in range(1, sizes[li] + 1):
+            for k in range(1, sizes[li - 1] + 1):
+                symbol = notation.weight(li, j, k)
+                grad_id = f"dE_dw:l{li}:n{j}:k{k}"
+                edges.append({
+                    "key": f"{li}_{j}_{k}", "layer": li, "j": j, "k": k, "label": plain(symbol),
+                    "updated": plain(notation.updated(symbol)), "w": fmt(trace.value(f"w:l{li}:n{j}:k{k}")),
+                    "grad": trace.value(grad_id) if grad_id in trace else None,
+                    "grad_label": f"∂{plain(notation.loss)}/∂{plain(symbol)}"})
+    targets = [", ".join(f"{plain(notation.target(j))} = {fmt(trace.value(f't:n{j}:s{s}'))}"
+                         for j in range(1, sizes[-1] + 1)) for s in range(1, samples + 1)]
+    clicks = {}
+    for ident in trace.givens:
+        target = diagram.step_for_selection(trace, ident)
+        if target is not None:
+            clicks[ident] = target
+    return {"sizes": list(sizes), "samples": samples, "nodes": nodes, "edges": edges,
+            "error": {"label": plain(notation.loss), "updated": plain(notation.updated(notation.loss)),
+                      "targets": targets},
+            "clicks": clicks}
+
+
+def _step(r: RenderedStep, trace: Trace, paths: dict, phases: dict, opts: RenderOptions, names: dict,
+          short: Callable[[float], str]) -> dict:
+    chain = diagram.chain_ids(paths, phases, r.id)
+    step = trace.step(r.id)
+    value = format_value(r.value, opts)
+    out = {"id": r.id, "phase": r.phase, "latex": r.latex,
+           "caption": r.caption, "callout": r.callout, "value": value,
+           "symbol": names[r.id], "sample": step.sample or 1,
+           "hl": _highlight(diagram.highlight_of(trace, [r.id, *chain])),
+           "cur": _highlight(diagram.highlight_of(trace, [r.id]))}
+    if len(r.latex) > BREAKABLE:
+        out["parts"] = r.latex.split(" = ")  # engine.latex.equation joins the parts with " = "
+    compact = short(r.value)
+    if compact != value:  # the diagram's circles have room for ~7 characters
+        out["short"] = compact
+    return out
+
+
+def words(lang: str) -> dict[str, str]:
+    out = {key: t(key, lang) for key in WORDS if key != "counter"}
+    out["counter"] = t("counter", lang, n="{n}", total="{total}")
+    out.update({f"phase_{name}": t(f"phase_{name}", lang) for name in PHASES})
+    return out
+
+
+def build(trace: Trace, rendered: list[RenderedStep], opts: RenderOptions, window: Window) -> dict:
+    """The stepper's data for `window` of the trace (everything but the current step and the page's state)."""
+    notation = Notation.of(trace.network)
+    names = {r.id: plain(notation.symbol(r.id)) for r in rendered[window.start:window.stop]}
+    paths = {r.id: r.path_ids for r in rendered}
+    phases = {r.id: r.phase for r in rendered}
+    firsts: dict[str, int] = {}
+    for i, r in enumerate(rendered):
+        firsts.setdefault(r.phase, i)
+    short = _number_format(opts)
+    steps = [_step(r, trace, paths, phases, opts, names, short) for r in rendered[window.start:window.stop]]
+    return {"version": FORMAT_VERSION, "total": len(rendered), "offset": window.start,
+            "firsts": firsts, "ends": [rendered[0].id, rendered[-1].id],
+            "steps": steps, "graph": _graph(trace, opts), "lang": opts.lang}
+
+
+def fingerprint(*parts: str) -> str:
+    """A short stable id of what the browser was sent (so it can tell a new network from a re-send)."""
+    digest = hashlib.blake2b(digest_size=10)
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def encode(data: dict) -> str:
+    """The data as compact JSON (what goes over the websocket)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
