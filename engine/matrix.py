@@ -8,11 +8,9 @@ the columns (Wx) or the rows (xW). Every number comes from the trace.
 
 from __future__ import annotations
 
-import threading
-import weakref
-
 import sympy as sp
 
+from . import memo
 from .latex import Num, Style, tex
 from .notation import Notation
 from .render import DEFAULT_OPTIONS, RenderOptions
@@ -231,17 +229,9 @@ class _View:
         return blocks
 
 
-_CACHE: weakref.WeakKeyDictionary[Trace, dict] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
+_CACHE = memo.ByteLRU("matrix", memo.MATRIX_BUDGET)  # keyed by (memo.ident(trace), options): never keeps a trace
 
 
 def matrix_view(trace: Trace, opts: RenderOptions = DEFAULT_OPTIONS) -> list[tuple[str, str]]:
     """(title in opts.lang, LaTeX) blocks of the matrix form, cached per trace and options."""
-    with _LOCK:
-        per_trace = _CACHE.setdefault(trace, {})
-        cached = per_trace.get(opts)
-    if cached is None:
-        cached = tuple(_View(trace, opts).blocks())
-        with _LOCK:
-            per_trace[opts] = cached
-    return list(cached)
+    return list(_CACHE.get_or_make((memo.ident(trace), opts), lambda: tuple(_View(trace, opts).blocks())))

@@ -12,6 +12,7 @@ import weakref
 from dataclasses import dataclass, replace
 from typing import Any
 
+from . import memo
 from .captions import LANGS, Phrase, Slope, callout, caption
 from .config import ConfigError
 from .latex import (
@@ -135,7 +136,7 @@ def _safe_notation(trace: Trace) -> Notation:
     return Notation.of(network)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=memo.STEP_ID_CACHE_ENTRIES)  # see engine.memo: <= 18 MB
 def _parse(ident: str) -> dict[str, Any] | None:
     return parse_step_id(ident)
 
@@ -599,15 +600,14 @@ def _loss_derivative_node(loss: str, y: Node, t: Node, K: int, output_first: boo
     raise KeyError(loss)
 
 
-# --- rendering with options, cached per trace ----------------------------------------------------------
+# --- rendering with options, cached per trace (byte-bounded: engine.memo) ---------------------------------
 
 class _TraceCache:
-    """A trace's lines (built once) and its rendered steps per RenderOptions."""
+    """A trace's lines (built once, on demand) for rendering it with any options."""
 
     def __init__(self, trace: Trace):
         self.writer = _Writer(trace)
         self.lines: dict[str, _Line] = {}
-        self.rendered: dict[RenderOptions, tuple[RenderedStep, ...]] = {}
         self.lock = threading.RLock()
 
     def line(self, st: Step) -> _Line:
@@ -619,16 +619,32 @@ class _TraceCache:
         return line
 
 
-_CACHE: weakref.WeakKeyDictionary[Trace, _TraceCache] = weakref.WeakKeyDictionary()
-_CACHE_LOCK = threading.Lock()
+# NOTE: keyed by memo.ident(trace), never by the trace itself: the caches must not keep a trace alive. The
+# lines' size is estimated per step (they fill in as steps are rendered); a rendering is measured.
+_LINES = memo.ByteLRU("render.lines", memo.LINES_BUDGET)
+_RENDERED = memo.ByteLRU("render.steps", memo.RENDER_BUDGET)
+
+
+def _lines_size(trace: Trace) -> int:
+    return len(trace.steps) * memo.LINES_BYTES_PER_STEP + memo.deep_sizeof(trace.network.notation or {})
+
+
+class _Traces:
+    """Which traces have their lines cached: `trace in _CACHE`, `len(_CACHE)` (the dead ones dropped)."""
+
+    def __contains__(self, trace: Trace) -> bool:
+        return (memo.ident(trace),) in _LINES
+
+    def __len__(self) -> int:
+        memo.purge_dead()
+        return len(_LINES)
+
+
+_CACHE = _Traces()
 
 
 def _cache_of(trace: Trace) -> _TraceCache:
-    with _CACHE_LOCK:
-        cache = _CACHE.get(trace)
-        if cache is None:
-            cache = _CACHE[trace] = _TraceCache(trace)
-        return cache
+    return _LINES.get_or_make((memo.ident(trace),), lambda: _TraceCache(trace), size=_lines_size(trace))
 
 
 def _render(line: _Line, st: Step, opts: RenderOptions) -> RenderedStep:
@@ -654,23 +670,21 @@ def _render(line: _Line, st: Step, opts: RenderOptions) -> RenderedStep:
 
 
 def render_trace(trace: Trace, opts: RenderOptions = DEFAULT_OPTIONS) -> list[RenderedStep]:
-    """Every step of the trace, in order (cached per trace and options)."""
-    cache = _cache_of(trace)
-    rendered = cache.rendered.get(opts)
-    if rendered is None:
-        rendered = tuple(_render(cache.line(st), st, opts) for st in trace.steps)
-        cache.rendered[opts] = rendered
-    return list(rendered)
+    """Every step of the trace, in order (cached per trace and options, within memo.RENDER_BUDGET)."""
+    def make() -> tuple[RenderedStep, ...]:
+        cache = _cache_of(trace)
+        return tuple(_render(cache.line(st), st, opts) for st in trace.steps)
+
+    return list(_RENDERED.get_or_make((memo.ident(trace), opts), make))
 
 
 def render_step(trace: Trace, ident: str, opts: RenderOptions = DEFAULT_OPTIONS) -> RenderedStep:
     """One step; KeyError for an id that is not a step of this trace."""
-    cache = _cache_of(trace)
-    rendered = cache.rendered.get(opts)
+    rendered = _RENDERED.get((memo.ident(trace), opts))
     if rendered is not None:
         return rendered[trace.position(ident)]
     st = trace.step(ident)
-    return _render(cache.line(st), st, opts)
+    return _render(_cache_of(trace).line(st), st, opts)
 
 
 def format_value(value: float, opts: RenderOptions = DEFAULT_OPTIONS) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
 
+from .. import memo
 from ..functions import ACTIVATIONS, LOSSES
 from ..numbers import round_half_up
 from ..trace import Step, Trace, step_id
@@ -138,14 +138,13 @@ def _flatten(values: Iterable[Any]) -> Iterator[str]:
             yield v
 
 
-_GRAPHS: weakref.WeakKeyDictionary[Trace, _Graph] = weakref.WeakKeyDictionary()
+# NOTE: keyed by memo.ident(trace); a graph holds its trace, so its size counts the trace's too
+_GRAPHS = memo.ByteLRU("check.graphs", memo.GRAPH_BUDGET)
 
 
 def _graph_of(trace: Trace) -> _Graph:
-    graph = _GRAPHS.get(trace)
-    if graph is None:
-        graph = _GRAPHS[trace] = _Graph(trace)
-    return graph
+    return _GRAPHS.get_or_make((memo.ident(trace),), lambda: _Graph(trace),
+                               size=len(trace.steps) * (memo.GRAPH_BYTES_PER_STEP + memo.TRACE_BYTES_PER_STEP))
 
 
 def _core_step(graph: _Graph, step: Step) -> Step:
