@@ -8,12 +8,17 @@ import math
 import sys
 from dataclasses import replace
 
+import numpy as np
+
 from .catalog import list_presets, load_preset
 from .config import MAX_ROUND_TO, ConfigError, Network, load_config
 from .numbers import format_number
-from .trace import compute_trace
+from .trace import Trace, compute_trace
 
 EXIT_BAD_INPUT = 2
+MAX_DECIMALS = 15  # --decimals 0..15
+MAX_SIGNIFICANT = 17  # --significant 1..17
+MAX_MESSAGE_CHARS = 500  # the one error line
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,12 +60,33 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _network(args: argparse.Namespace) -> Network:
-    network = load_preset(args.preset) if args.preset else load_config(args.file)
+    network = load_preset(args.preset) if args.preset is not None else load_config(args.file)
     if args.round is not None:
         if not 0 <= args.round <= MAX_ROUND_TO:
             raise ConfigError("--round", f"expected a whole number from 0 to {MAX_ROUND_TO}, got {args.round}")
         network = replace(network, round_to=args.round)
     return network
+
+
+def _precision(args: argparse.Namespace) -> None:
+    for option, value, low, high in (("--decimals", getattr(args, "decimals", None), 0, MAX_DECIMALS),
+                                     ("--significant", getattr(args, "significant", None), 1, MAX_SIGNIFICANT)):
+        if value is not None and not low <= value <= high:
+            raise ConfigError(option, f"expected a whole number from {low} to {high}, got {value}")
+
+
+def _finite(trace: Trace) -> None:
+    """A config within the limits can still overflow (huge weights, many layers): name the first step that did."""
+    for step in trace.steps:
+        if not math.isfinite(step.value):
+            raise ConfigError(step.id, code="overflow", number=format_number(step.value))
+
+
+def _json(obj) -> str:
+    try:
+        return json.dumps(obj, ensure_ascii=False, allow_nan=False)
+    except ValueError:  # NOTE: never NaN or Infinity in the JSON we print: _finite names the step first
+        raise ConfigError("output", code="overflow", number="NaN") from None
 
 
 def _text(trace) -> str:
@@ -86,15 +112,17 @@ def run(argv: list[str]) -> int:
             for p in presets:
                 print(f"{p['id']:<24} {p['title']}" + (f"  [{p['source']}]" if p["source"] else ""))
         return 0
+    _precision(args)
     network = _network(args)
     trace = compute_trace(network)
+    _finite(trace)
     if args.command == "trace":
         fmt = "json" if args.json else (args.format or "text")
         if fmt == "json":
             from .export import trace_json  # rendering adds latex and caption to every step
 
-            print(json.dumps(trace_json(trace, lang=args.lang, decimals=args.decimals,
-                                        significant=args.significant, mul=args.mul), ensure_ascii=False))
+            print(_json(trace_json(trace, lang=args.lang, decimals=args.decimals, significant=args.significant,
+                                   mul=args.mul)))
         elif fmt == "text":
             print(_text(trace))
         else:
@@ -108,15 +136,32 @@ def run(argv: list[str]) -> int:
     if args.tolerance is not None and not (args.tolerance >= 0 and math.isfinite(args.tolerance)):
         raise ConfigError("--tolerance", f"expected a number >= 0, got {args.tolerance}")
     report = check_file(trace, args.answers, lang=args.lang, tolerance=args.tolerance)
-    print(json.dumps(report.to_json(), ensure_ascii=False, indent=2) if args.json else report.to_text())
+    if args.json:
+        try:
+            print(json.dumps(report.to_json(), ensure_ascii=False, indent=2, allow_nan=False))
+        except ValueError:
+            raise ConfigError("output", code="overflow", number="NaN") from None
+    else:
+        print(report.to_text())
     return 0
 
 
+def _one_line(message: str) -> str:
+    """The error as one printable line: control characters escaped, cut to MAX_MESSAGE_CHARS."""
+    line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+    return line if len(line) <= MAX_MESSAGE_CHARS else line[:MAX_MESSAGE_CHARS - 1] + "…"
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; bad input exits 2 with one line on stderr, `error: <field>: <what is wrong>`."""
     try:
-        return run(sys.argv[1:] if argv is None else argv)
+        with np.errstate(all="ignore"):  # an overflow is reported once, by _finite, not as numpy warnings
+            return run(sys.argv[1:] if argv is None else argv)
     except ConfigError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(_one_line(f"error: {err}"), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except RecursionError:
+        print("error: input: nested too deeply", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         return 0

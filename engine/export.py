@@ -9,9 +9,8 @@ import re
 
 from .config import ConfigError
 from .latex import Num, Style, katex_problems, tex
-from .notation import Notation
 from .numbers import format_number
-from .render import RenderedStep, RenderOptions, matrix_view, render_trace
+from .render import RenderedStep, RenderOptions, _safe_notation, matrix_view, render_trace
 from .trace import PHASES, Trace
 
 FORMATS = ("markdown", "latex", "csv", "json")
@@ -115,7 +114,7 @@ def summary(trace: Trace, lang: str) -> str:
 
 def givens_latex(trace: Trace, opts: RenderOptions) -> list[str]:
     """The given numbers as LaTeX lines: each sample's inputs and targets, each layer's weights and biases, eta."""
-    nt = Notation.of(trace.network)
+    nt = _safe_notation(trace)  # the same symbols as the steps
     style = Style(opts.decimals, opts.significant, opts.mul)
     groups: dict[str, list[str]] = {}
     for gid, given in trace.givens.items():
@@ -149,11 +148,21 @@ def _sample_of(trace: Trace, r: RenderedStep) -> int | None:
 
 # --- Markdown ----------------------------------------------------------------------------------------------
 
-_MD_SPECIALS = re.compile(r"([\\`*_\[\]<>#|$~])")
+_MD_SPECIALS = re.compile(r"([\\`*_\[\]#|$~!])")
+_MD_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _md_text(text: str) -> str:
-    return _MD_SPECIALS.sub(r"\\\1", text)
+    """User or caption text as Markdown text: no emphasis, link, image, code, math or HTML can start in it."""
+    text = _CONTROL.sub(" ", text)
+    text = _MD_SPECIALS.sub(r"\\\1", text)
+    return re.sub(r"[&<>]", lambda m: _MD_HTML[m.group(0)], text)
+
+
+def _md_line(text: str) -> str:
+    """One line of Markdown text (a heading, a title): newlines would start new blocks."""
+    return " ".join(_md_text(text).split("\n"))
 
 
 def _md_math(latex: str) -> list[str]:
@@ -163,7 +172,7 @@ def _md_math(latex: str) -> list[str]:
 def markdown(trace: Trace, opts: RenderOptions) -> str:
     """Markdown with $$ blocks (GitHub, Jupyter, Obsidian), sections in the notes' order."""
     lang = opts.lang
-    out = [f"# {_md_text(_title(trace, lang))}", ""]
+    out = [f"# {_md_line(_title(trace, lang))}", ""]
     description = _description(trace, lang)
     if description:
         out += [_md_text(description), ""]
@@ -188,7 +197,7 @@ def markdown(trace: Trace, opts: RenderOptions) -> str:
                 out += [f"> **{_heading('watch', lang)}** {_md_text(r.callout)}", ""]
     out += [f"## {_heading('matrix', lang)}", ""]
     for title, block in matrix_view(trace, opts):
-        out += [f"### {_md_text(title)}", ""]
+        out += [f"### {_md_line(title)}", ""]
         out += _md_math(block)
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -210,11 +219,13 @@ def _tex_text(text: str) -> str:
     """Plain text for pdflatex: specials escaped, the symbols captions use as math, anything else unknown dropped."""
     out = []
     for ch in text:
-        if ch in _TEX_SPECIALS:
+        if ch in "\n\t":  # NOTE: a blank line inside \zhen{...} or \title{...} would end it with an error
+            out.append(" ")
+        elif ch in _TEX_SPECIALS:
             out.append(_TEX_SPECIALS[ch])
         elif ch in _TEX_UNICODE:
             out.append(_TEX_UNICODE[ch])
-        elif ord(ch) < 128 or _CJK.match(ch) or ch in "àáâäçèéêëìíîïñòóôöùúûüÀÁÉÈÖÜß":
+        elif 32 <= ord(ch) < 127 or _CJK.match(ch) or ch in "àáâäçèéêëìíîïñòóôöùúûüÀÁÉÈÖÜß":
             out.append(ch)
         else:
             out.append("?")

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import functools
 import re
+import string
+import unicodedata
 from dataclasses import dataclass
 
+from .limits import MAX_SYMBOL_CHARS, MAX_SYMBOL_DEPTH
 from .numbers import format_number
 
 MUL_SIGNS = {"times": r"\times", "cdot": r"\cdot"}
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=32768)  # = engine.memo.NUMBER_CACHE_ENTRIES: <= 300 B an entry, <= 10 MB
 def number(value: float, decimals: int | None = None, significant: int | None = None) -> str:
     """A number as LaTeX at the chosen precision: `0.86875`, `-1.05`, `1.5 \\times 10^{-7}` (never `1.5e-07`)."""
     text = format_number(value, decimals=decimals, significant=significant)
@@ -31,7 +34,7 @@ def number(value: float, decimals: int | None = None, significant: int | None = 
     return text
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=32768)  # = engine.memo.NUMBER_CACHE_ENTRIES: <= 300 B an entry, <= 10 MB
 def plain_number(value: float, decimals: int | None = None, significant: int | None = None) -> str:
     """A number as plain text for tables: `0.86875`, `1.5 × 10⁻⁷`."""
     text = format_number(value, decimals=decimals, significant=significant)
@@ -234,6 +237,10 @@ lVert rVert Vert vert lbrace rbrace langle rangle lfloor rfloor lceil rceil
 """.split())
 KATEX_ENVIRONMENTS = frozenset({"bmatrix", "pmatrix", "matrix", "vmatrix", "Bmatrix", "cases", "array"})
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)")
+# NOTE: every pattern that sees user text runs in linear time: no nested or overlapping quantifiers, and
+# a group's body stops at the next backslash, so each character is scanned a bounded number of times
+_ENVIRONMENT = re.compile(r"\\(?:begin|end)\{([^{}\\]*)\}")
+_TEXT_COMMAND = re.compile(r"\\(?:text|operatorname)\{")
 _TEXT_SPECIALS = re.compile(r"(?<!\\)[#$%&_^~]|(?<!\\)\\(?![#$%&_{} ])")
 
 
@@ -261,7 +268,7 @@ def katex_problems(text: str) -> list[str]:
         name = m.group(1)
         if name.isalpha() and name not in KATEX_COMMANDS:
             problems.append(f"command \\{name} outside the allowed subset")
-    for env in re.findall(r"\\(?:begin|end)\{([^}]*)\}", text):
+    for env in _ENVIRONMENT.findall(text):
         if env not in KATEX_ENVIRONMENTS:
             problems.append(f"environment {env} outside the allowed subset")
     if text.count(r"\begin") != text.count(r"\end"):
@@ -269,11 +276,68 @@ def katex_problems(text: str) -> list[str]:
     if len(re.findall(r"\\left(?![A-Za-z])", text)) != len(re.findall(r"\\right(?![A-Za-z])", text)):
         problems.append(r"unbalanced \left/\right")
     problems += [f"double {kind}script near {at!r}" for kind, at in _double_scripts(text)]
-    for m in re.finditer(r"\\(?:text|operatorname)\{", text):
+    end = 0  # NOTE: a group is read once: \text{\text{\text{... must not be scanned again for each opening
+    for m in _TEXT_COMMAND.finditer(text):
+        if m.start() < end:
+            continue
         body = _group(text, m.end() - 1)
-        if body is not None and _TEXT_SPECIALS.search(body):
+        if body is None:
+            break  # never closes: neither does any later group
+        end = m.end() + len(body) + 1
+        if _TEXT_SPECIALS.search(body):
             problems.append(f"unescaped special character in {m.group(0)}{body}}}")
     return problems
+
+
+# --- a notation symbol from a user: the steps' allowlist, and more, within size limits ------------------
+
+_SYMBOL_ASCII = frozenset(string.ascii_letters + string.digits + " _^{}()[]'+-*/.,:;!|\\")
+_SYMBOL_UNICODE = frozenset("′″·×−∂∇")  # besides letters, marks and digits of any script
+_SYMBOL_ESCAPES = frozenset(",:;! {}|_")  # \, \: \; \! \  \{ \} \| \_
+_SYMBOL_DENIED = frozenset({"begin", "end", "left", "right"})  # allowed in a step, not in one symbol
+
+
+def symbol_problems(text: str) -> list[str]:
+    """Why `text` cannot be a notation symbol (empty when it can): at most MAX_SYMBOL_CHARS characters,
+    braces balanced and nested at most MAX_SYMBOL_DEPTH deep, only letters, digits and the characters of
+    `_SYMBOL_ASCII`, every command one KaTeX knows and the steps allow (`katex_problems`), no environments,
+    no line breaks, no trailing backslash, no `^^` (TeX's character codes)."""
+    if len(text) > MAX_SYMBOL_CHARS:
+        return [f"longer than {MAX_SYMBOL_CHARS} characters"]
+    depth = deepest = 0
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            nxt = text[i + 1] if i + 1 < len(text) else ""
+            if not nxt:
+                return ["ends in a backslash"]
+            if nxt.isascii() and nxt.isalpha():
+                j = i + 1
+                while j < len(text) and text[j].isascii() and text[j].isalpha():
+                    j += 1
+                if text[i + 1:j] in _SYMBOL_DENIED:
+                    return [f"\\{text[i + 1:j]} is not allowed in a symbol"]
+                i = j
+                continue
+            if nxt not in _SYMBOL_ESCAPES:
+                return [f"\\{nxt} is not allowed in a symbol"]
+            i += 2
+            continue
+        if ch not in _SYMBOL_ASCII and not (ch in _SYMBOL_UNICODE or (not ch.isascii() and ch.isprintable()
+                                                                        and unicodedata.category(ch)[0] in "LMN")):
+            return [f"the character {ch!r} is not allowed in a symbol"]
+        if ch == "{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch == "}":
+            depth -= 1
+        i += 1
+    if deepest > MAX_SYMBOL_DEPTH:
+        return [f"braces nested more than {MAX_SYMBOL_DEPTH} deep"]
+    if "^^" in text:
+        return ["^^ is not allowed (TeX reads it as a character code)"]
+    return katex_problems(text)
 
 
 def _group(text: str, start: int) -> str | None:

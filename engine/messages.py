@@ -48,6 +48,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_file": ("no such file", "文件不存在"),
     "unreadable": ("cannot be read ({detail})", "无法读取（{detail}）"),
     "not_utf8": ("is not UTF-8 text", "不是 UTF-8 文本"),
+    "not_regular_file": ("is not a regular file ({kind})", "不是普通文件（{kind_zh}）"),
+    "too_long": ("is {n} characters long, beyond the limit of {limit}", "有 {n} 个字符，超出了 {limit} 个字符的上限"),
+    "too_many_items": ("has {n} entries, beyond the limit of {limit}", "有 {n} 项，超出了 {limit} 项的上限"),
+    "too_many_lines": ("has {n} lines, beyond the limit of {limit}", "有 {n} 行，超出了 {limit} 行的上限"),
+    "too_deep": ("lists and objects are nested too deeply", "列表和对象的嵌套层数太多"),
+    "too_many_digits": ("a whole number with {n} digits is beyond the limit of {limit} digits",
+                        "含 {n} 位数字的整数超出了 {limit} 位的上限"),
+    "duplicate_key": ("the key {key} appears twice in one object", "同一个对象里键 {key} 出现了两次"),
+    "bad_char": ("contains {what}", "含有{what_zh}"),
+    "bad_symbol": ("the LaTeX symbol {got} is not allowed: {problem}", "LaTeX 符号 {got} 不允许：{problem}"),
+    "needs_marks": ("expected a LaTeX template containing {marks}, got {got}", "应为含有 {marks_zh} 的 LaTeX 模板，实际为{got}"),
+    "not_symbol": ("expected a LaTeX symbol (text), got {got}", "应为 LaTeX 符号（文本），实际为{got}"),
+    "not_symbol_list": ("expected a list of {n} {what} (LaTeX text or null), got {got}",
+                        "应为 {n} 个{what_zh}组成的列表（LaTeX 文本或 null），实际为{got}"),
+    "bad_step_id": ("expected a step id such as z:l1:n1:s1, got {got}", "应为步骤编号（如 z:l1:n1:s1），实际为{got}"),
+    "overflow": ("the value overflowed ({number}): the numbers are too large for this network; use smaller weights or inputs",
+                 "数值溢出（{number}）：这个网络的数太大了；请用更小的权重或输入"),
 }
 
 # how a wrong value is described inside a message
@@ -63,12 +80,38 @@ _KINDS = {
 NOUNS = {"input": "输入", "target": "目标值", "bias": "偏置"}
 
 
+SHOWN_CHARS = 40  # how much of a user's text a message repeats
+
+
+def shown(text: Any, limit: int = SHOWN_CHARS) -> str:
+    """User text as a message may repeat it: quoted (repr: control characters, lone surrogates and
+    invisible marks escaped), cut to `limit` characters with an ellipsis."""
+    text = str(text)
+    cut = len(text) > limit
+    out = repr(text[:limit])
+    return out[:-1] + "…" + out[-1] if cut else out
+
+
+def shown_key(key: Any, limit: int = SHOWN_CHARS) -> str:
+    """A key or field name for the `where` of a message: as is when it is a plain short name, else `shown`."""
+    text = str(key)
+    if 0 < len(text) <= limit and text.isascii() and all(c.isalnum() or c in "_-.[]:" for c in text):
+        return text
+    return shown(text, limit)
+
+
+def _number_text(value: Any) -> str:
+    if isinstance(value, int) and value.bit_length() > 128:  # NOTE: repr of a 5000-digit int raises ValueError
+        return f"a whole number with about {int(value.bit_length() * 0.30103) + 1} digits"
+    return repr(value)
+
+
 def describe(value: Any, lang: str = "en") -> str:
     """A wrong value as a message shows it: the text 'abc', null, a list of 3."""
     if isinstance(value, bool):
         kind, args = "bool", {"value": str(value).lower()}
     elif isinstance(value, str):
-        kind, args = "text", {"value": value}
+        kind, args = "text", {"value": _Shown(shown(value))}
     elif value is None:
         kind, args = "null", {}
     elif isinstance(value, list):
@@ -76,8 +119,15 @@ def describe(value: Any, lang: str = "en") -> str:
     elif isinstance(value, dict):
         kind, args = "object", {}
     else:
-        kind, args = "other", {"value": value}
+        kind, args = "other", {"value": _Shown(_number_text(value))}
     return _KINDS[kind][lang == "zh"].format(**args)
+
+
+class _Shown(str):
+    """Text already quoted by `shown`: `{value!r}` keeps it as it is."""
+
+    def __repr__(self) -> str:
+        return str(self)
 
 
 def render(code: str, lang: str, params: dict[str, Any]) -> str:

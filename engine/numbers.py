@@ -7,6 +7,9 @@ import re
 import unicodedata
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
+from .limits import MAX_NUMBER_CHARS
+
+# NOTE: both patterns are only ever fullmatched (anchored at 0) and have no overlapping quantifiers: linear time
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _FRACTION = re.compile(r"([+-]?\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)")
 
@@ -15,6 +18,8 @@ def parse_number(text: str) -> float:
     """Parse a number a person typed (`0.5`, `-1.05`, `−0.21`, `1e-3`, `0,5`, `１．５`, `3/4`); never eval."""
     if not isinstance(text, str):
         raise ValueError(f"expected text, got {type(text).__name__}")
+    if len(text) > MAX_NUMBER_CHARS:  # before any parsing
+        raise ValueError(f"{text[:12]!r}… is {len(text)} characters long, beyond the limit of {MAX_NUMBER_CHARS} for a number")
     s = unicodedata.normalize("NFKC", text).strip()
     s = s.replace("\u2212", "-").replace("\u2013", "-").replace(" ", "").replace("\u00a0", "")
     if not s:
@@ -26,12 +31,12 @@ def parse_number(text: str) -> float:
     elif m := _FRACTION.fullmatch(s):
         denominator = float(m.group(2))
         if denominator == 0:
-            raise ValueError(f"'{text}' divides by zero")
+            raise ValueError(f"{text!r} divides by zero")
         value = float(m.group(1)) / denominator
     else:
-        raise ValueError(f"'{text}' is not a number")
+        raise ValueError(f"{text!r} is not a number")
     if not math.isfinite(value):
-        raise ValueError(f"'{text}' is not a finite number")
+        raise ValueError(f"{text!r} is not a finite number")
     return value
 
 

@@ -23,6 +23,11 @@ _SUB = dict(zip("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈
 _SUP = dict(zip("0123456789+-=()inHTOL", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿᴴᵀᴼᴸ"))
 
 
+# NOTE: matched at a position (never on a slice) and with no overlapping quantifiers: linear in the text
+_NAME = re.compile(r"\\[A-Za-z]+")
+_COMMAND = re.compile(r"\\([A-Za-z]+|.)\s*", re.S)
+
+
 def group(text: str, i: int) -> tuple[str, int]:
     """The argument starting at i: a {braced group}, a \\command, or one character."""
     while i < len(text) and text[i] == " ":
@@ -30,16 +35,23 @@ def group(text: str, i: int) -> tuple[str, int]:
     if i >= len(text):
         return "", i
     if text[i] == "{":
+        close = text.find("}", i + 1)
+        if close != -1 and text.find("{", i + 1, close) == -1:  # no group inside: the common case, found in C
+            return text[i + 1:close], close + 1
         depth = 0
         for j in range(i, len(text)):
-            depth += {"{": 1, "}": -1}.get(text[j], 0)
-            if depth == 0:
-                return text[i + 1:j], j + 1
+            ch = text[j]
+            if ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+                if depth == 0:
+                    return text[i + 1:j], j + 1
         return text[i + 1:], len(text)
     if text[i] == "\\":
-        m = re.match(r"\\[A-Za-z]+", text[i:])
+        m = _NAME.match(text, i)  # NOTE: match at i, never on a slice: slicing would copy the rest each time
         if m:
-            return m.group(0), i + len(m.group(0))
+            return m.group(0), m.end()
     return text[i], i + 1
 
 
@@ -53,7 +65,7 @@ def _script(body: str, table: dict[str, str], mark: str) -> str:
     return f"{mark}{body}" if len(body) == 1 or mark == "_" else f"{mark}({body})"
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=4096)  # = engine.memo.PLAIN_CACHE_ENTRIES: a symbol and its text, <= 4 MB
 def plain(latex: str) -> str:
     """A notation symbol's LaTeX as plain text with Unicode sub/superscripts."""
     out: list[str] = []
@@ -61,9 +73,12 @@ def plain(latex: str) -> str:
     while i < len(latex):
         c = latex[i]
         if c == "\\":
-            m = re.match(r"\\([A-Za-z]+|.)\s*", latex[i:])
+            m = _COMMAND.match(latex, i)
+            if m is None:  # a backslash at the very end
+                out.append("\\")
+                break
             name = m.group(1)
-            i += len(m.group(0))
+            i = m.end()
             if name in ("frac", "dfrac", "tfrac"):
                 num, i = group(latex, i)
                 den, i = group(latex, i)

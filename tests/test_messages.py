@@ -66,3 +66,44 @@ def test_pasted_lines_problems_in_both_languages():
     assert en[0].startswith("line 2: unknown name 'foo'") and "w5+" in en[0]
     assert zh[0].startswith("第 2 行：这个网络里没有 'foo'") and "w5+" in zh[0]
     assert "不是数字" in zh[1] and "没有“=”" in zh[2]
+
+
+def test_user_text_in_messages_is_quoted_and_cut():
+    from engine.messages import describe, shown, shown_key
+
+    assert shown("abc") == "'abc'"
+    assert shown("x" * 1000) == "'" + "x" * 40 + "…'"
+    assert shown("a\nb\x1b[2J\ud800\u202e") == r"'a\nb\x1b[2J\ud800\u202e'"
+    assert shown_key("learning_rat") == "learning_rat" and shown_key("a b\n") == r"'a b\n'"
+    assert describe("y" * 500) == "the text '" + "y" * 40 + "…'"
+    assert describe(10**5000) == "a whole number with about 5001 digits"
+
+
+@pytest.mark.parametrize(("change", "where", "english", "chinese"), [
+    ({"title": "\ud800"}, "title", "contains a lone surrogate", "孤立的代理码位"),
+    ({"title": "t" * 201}, "title", "is 201 characters long, beyond the limit of 200", "超出了 200 个字符的上限"),
+    ({"notation": {"loss": "E\\"}}, "notation.loss", "is not allowed: ends in a backslash", "不允许"),
+    ({"notation": {"sample": "@"}}, "notation.sample", "containing @ and #", "含有 @ 和 # 的"),
+    ({"notation": {"inputs": ["x"]}}, "notation.inputs", "expected a list of 2 symbols", "应为 2 个符号组成的列表"),
+    ({"learning_rate": 10**400}, "learning_rate", "a whole number with about 401 digits is beyond the limit",
+     "超出了 ±1e+06 的范围"),
+    ({"learning_rat\n\x1b": 0.1}, r"'learning_rat\n\x1b'", "unknown key", "未知的键"),
+])
+def test_new_refusals_in_both_languages(change, where, english, chinese):
+    with pytest.raises(ConfigError) as info:
+        parse_config({**GOOD, **change})
+    err = info.value
+    assert str(err).startswith(f"{where}: ") and english in str(err) and str(err).isprintable()
+    assert err.text("zh").startswith(f"{where}：") and chinese in err.text("zh")
+
+
+@pytest.mark.parametrize(("text", "english", "chinese"), [
+    ('{"a": 1, "a": 2}', "the key 'a' appears twice in one object", "键 'a' 出现了两次"),
+    ("[" * 100_000, "nested too deeply", "嵌套层数太多"),
+    ('{"learning_rate": ' + "1" * 500 + "}", "a whole number with 500 digits", "含 500 位数字的整数"),
+])
+def test_json_refusals_in_both_languages(text, english, chinese):
+    with pytest.raises(ConfigError) as info:
+        parse_config_text(text, "net.json")
+    assert str(info.value).startswith("net.json: ") and english in str(info.value)
+    assert chinese in info.value.text("zh")

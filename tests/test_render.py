@@ -7,6 +7,7 @@ subset; where node and the katex package are available, KaTeX itself renders eve
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import random
@@ -513,9 +514,13 @@ def test_the_cache_lets_a_trace_go():
     assert len(render._CACHE) == before - 1
 
 
-def test_bad_notation_falls_back_to_the_standard_symbols():
-    net = parse_config({"layers": [{"activation": "sigmoid", "weights": [[0.5]]}], "learning_rate": 0.1,
-                        "samples": [{"x": [1], "target": [0]}], "notation": {"weights": [[["w_{"]]]}})
+def test_bad_notation_is_refused_and_the_renderer_falls_back_to_the_standard_symbols():
+    config = {"layers": [{"activation": "sigmoid", "weights": [[0.5]]}], "learning_rate": 0.1,
+              "samples": [{"x": [1], "target": [0]}], "notation": {"weights": [[["w_{"]]]}}
+    with pytest.raises(ConfigError, match="notation"):
+        parse_config(config)
+    # a network built past parse_config (as the engine's own code could) still renders with the standard symbols
+    net = dataclasses.replace(parse_config({**config, "notation": {}}), notation={"weights": [[["w_{"]]]})
     rendered = render_trace(compute_trace(net))
     assert all(katex_structure(r.latex) == [] for r in rendered)
     assert any("w^{(1)}_{11}" in r.latex for r in rendered)

@@ -44,7 +44,7 @@ import math
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..config import ConfigError, Network
+from ..config import ConfigError, Network, read_file
 from ..numbers import parse_number
 from ..trace import Trace, compute_trace, with_givens
 from .answers import Answer, _resolved, parse_answer_lines, parse_answers_json
@@ -75,18 +75,8 @@ def check_answers(trace: Trace, answers: Iterable[Answer], *, tolerance: float |
 
 def check_file(trace: Trace, path: str | Path, lang: str = "en", *, tolerance: float | None = None) -> CheckReport:
     """Mark a JSON answers file; ConfigError (one line) for a missing file or bad JSON."""
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(str(path), "no such file") from None
-    except OSError as err:
-        raise ConfigError(str(path), f"cannot be read ({err.strerror})") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ConfigError(str(path), "is not UTF-8 text") from None
-    return check_answers(trace, parse_answers_json(text, trace, p.name), tolerance=tolerance, lang=lang)
+    text = read_file(path)  # a regular file within MAX_FILE_BYTES, checked before it is read
+    return check_answers(trace, parse_answers_json(text, trace, Path(path).name), tolerance=tolerance, lang=lang)
 
 
 def check_printed(network: Network, *, experiment: int | None = None, lang: str = "en") -> CheckReport:
@@ -94,11 +84,19 @@ def check_printed(network: Network, *, experiment: int | None = None, lang: str 
     in the note's order, each result carrying its `where`; a recorded slip shows as wrong or carried."""
     meta = network.meta or {}
     printed = meta.get("printed") or []
+    where = "printed"
     if experiment is not None:
         exp = (meta.get("experiments") or [])[experiment]
-        network = with_givens(network, exp.get("set", {}))
+        where = f"experiments[{experiment}].printed"
+        try:
+            network = with_givens(network, exp.get("set", {}))
+        except KeyError as err:
+            raise ConfigError(f"experiments[{experiment}].set", f"{err.args[0]!r} is no given of this network") from None
         printed = exp.get("printed") or []
     trace = compute_trace(network)
+    for i, e in enumerate(printed):  # an uploaded config's metadata: its steps need not exist
+        if e["step"] not in trace:
+            raise ConfigError(f"{where}[{i}].step", f"{e['step']!r} is no step of this network")
     answers = [Answer(e["step"], e["text"], parse_number(e["text"]), e["step"]) for e in printed]
     results = _Marker(trace, answers, None, lang).mark()
     # back to the note's order: mark() sorts by the trace, stably

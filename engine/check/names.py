@@ -31,23 +31,58 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from .. import memo
 from ..config import Network
+from ..limits import MAX_NAME_CHARS
+from ..messages import shown
 from ..notation import Notation, decorate
 from ..trace import Trace, parse_step_id, step_id
 from .spelling import _subscript, canon, pretty
 
-_QUALIFIERS = [re.compile(p, re.I) for p in (
-    r"^(?P<base>.+?)\s*\[\s*(?P<s>\d+)\s*\]$",
-    r"^(?P<base>.+?)\s*\(\s*(?:sample|s|样本|第)\s*=?\s*(?P<s>\d+)\s*(?:个样本)?\s*\)$",
-    r"^(?P<base>.+?)\s*,\s*(?:sample\s*|s\s*=?\s*|样本\s*)?(?P<s>\d+)$",
-    r"^(?P<base>.+?)\s+(?:sample|样本)\s*(?P<s>\d+)$",
-    r"^(?P<base>.+?)\s*@\s*(?P<s>\d+)$",
+# A sample qualifier or an `after` at the end of a name. NOTE: each pattern holds only the qualifier and is
+# searched for (the name before it is what is left, stripped): a lazy `^(.+?)\s*...$` rescans the rest of
+# the name from every position and took seconds on a name of spaces. No two quantifiers here can take the
+# same characters, so each runs in linear time; names are also at most MAX_NAME_CHARS characters.
+_QUALIFIERS = [(re.compile(p, re.I), space) for p, space in (
+    (r"\[\s*(?P<s>\d+)\s*\]$", False),
+    (r"\(\s*(?:sample|s|样本|第)\s*(?:=\s*)?(?P<s>\d+)\s*(?:个样本\s*)?\)$", False),
+    (r",\s*(?:sample\s*|s\s*(?:=\s*)?|样本\s*)?(?P<s>\d+)$", False),
+    (r"(?:sample|样本)\s*(?P<s>\d+)$", True),  # after a space: `delta_o sample 2`
+    (r"@\s*(?P<s>\d+)$", False),
 )]
-_AFTER = re.compile(r"^(?P<base>.+?)[\s_]*(?:\(\s*after\s*\)|after|\(\s*更新后\s*\)|更新后|\+)$", re.I)
+_AFTER = re.compile(r"(?:\(\s*after\s*\)|after|\(\s*更新后\s*\)|更新后|\+)$", re.I)
+
+
+def _qualified(text: str) -> Iterator[tuple[str, int]]:
+    """`delta_o[2]`, `delta_o (sample 2)`, ... -> ("delta_o", 2), for each way of reading it."""
+    for pattern, space in _QUALIFIERS:
+        m = pattern.search(text)
+        if m is None:
+            continue
+        head = text[:m.start()]
+        if space and not head[-1:].isspace():
+            continue
+        base = head.rstrip()
+        if base:
+            yield base, int(m.group("s"))
+
+
+def _after_base(text: str) -> str | None:
+    """`y after`, `E_after`, `h1+` -> the forward name (`y`, `E`, `h1`)."""
+    m = _AFTER.search(text)
+    if m is None or m.start() == 0:
+        return None
+    i = m.start()
+    while i > 1 and (text[i - 1].isspace() or text[i - 1] == "_"):
+        i -= 1
+    return text[:i]
+
+
+SUGGEST_POOL = 2_000  # spellings difflib compares an unknown name with
+
 # Where two steps share one spelling, the first of each pair wins (their values are equal there).
 _PREFER = {"z": "a", "delta": "dE_da", "sample_loss": "loss", "sample_loss_after": "loss_after"}
 
@@ -99,6 +134,7 @@ class Names:
         self._symbol = _symbols(trace.network)
         self._tiers: list[dict[str, set[str]]] = [{}, {}]  # the notation's spellings, then the generic ones
         self._display: dict[str, str] = {}
+        self._examples: str | None = None
         groups: dict[str, list[str]] = {}
         for ident in [*trace.givens, *(s.id for s in trace.steps)]:
             if not ident.startswith("check."):
@@ -282,34 +318,38 @@ class Names:
             return self._map[c]
         return self._lower.get(c.lower())  # several families: _choose calls it ambiguous
 
-    def resolve(self, key: str) -> str:
-        """The step or given id a learner's name means; NameError_ with a one-line message if none."""
-        text = unicodedata.normalize("NFKC", key).strip()
+    def resolve(self, key: str, *, quiet: bool = False, suggest: bool = True) -> str:
+        """The step or given id a learner's name means; NameError_ with a one-line message if none
+        (`quiet`: a bare message, for a caller that only asks whether the name exists; `suggest=False`:
+        without the close names, which take a while to find)."""
+        if len(key) > MAX_NAME_CHARS:  # before any parsing
+            raise NameError_(f"the name {shown(key)} is {len(key)} characters long, beyond the limit of {MAX_NAME_CHARS}",
+                             f"名称 {shown(key)} 有 {len(key)} 个字符，超出了 {MAX_NAME_CHARS} 个字符的上限")
+        text = unicodedata.normalize("NFKC", key).strip()[:4 * MAX_NAME_CHARS]
         if text in self.trace:
             return text
         try:
-            return self._resolve(text)
+            return self._resolve(text, quiet, suggest)
         except NameError_:
             if not self._spell_samples():
                 raise
-        return self._resolve(text)
+        return self._resolve(text, quiet, suggest)
 
-    def _resolve(self, text: str) -> str:
+    def _resolve(self, text: str, quiet: bool = False, suggest: bool = True) -> str:
         ids = self._ids(text)
         if ids is not None:
             return self._choose(text, ids, None)
-        for pattern in _QUALIFIERS:  # `delta_o[2]`, `delta_o (sample 2)`, ...
-            m = pattern.match(text)
-            if not m:
-                continue
-            base, sample = m.group("base"), int(m.group("s"))
+        for base, sample in _qualified(text):  # `delta_o[2]`, `delta_o (sample 2)`, ...
             if (found := self._ids(base)) is not None:
                 return self._choose(text, found, sample)
-            if (after := _AFTER.match(base)) is not None:  # `a_o after [2]`
-                return self._after(text, self.resolve(f"{after.group('base')}[{sample}]"))
-        if (after := _AFTER.match(text)) is not None:
-            return self._after(text, self.resolve(after.group("base")))
-        raise NameError_(self.unknown(text), self.unknown(text, "zh"))
+            if (after := _after_base(base)) is not None:  # `a_o after [2]`
+                return self._after(text, self.resolve(f"{after}[{sample}]", quiet=quiet, suggest=suggest))
+        if (after := _after_base(text)) is not None:
+            return self._after(text, self.resolve(after, quiet=quiet, suggest=suggest))
+        if quiet:
+            raise NameError_(f"unknown name {text!r}")
+        close = self._close(text) if suggest else []
+        raise NameError_(self.unknown(text, "en", close), self.unknown(text, "zh", close))
 
     def _after(self, key: str, forward: str) -> str:
         """The second forward pass's step for a forward step (`y after`, `E_after`, `h1+`)."""
@@ -353,22 +393,36 @@ class Names:
             return -1
         return self.trace.position(ident)
 
-    def unknown(self, key: str, lang: str = "en") -> str:
-        """The message for a name that is not here: close names, then a few that exist."""
+    def _close(self, key: str) -> list[str]:
+        """Names close to `key`, for a suggestion. NOTE: a 16-sample network has ~100,000 spellings and
+        difflib takes ~1 s over all of them: a big map is cut to the spellings with the same first letter and
+        a similar length, at most SUGGEST_POOL of them."""
         c = canon(key)
+        pool = list(self._map)
+        if len(pool) > SUGGEST_POOL:
+            first = c[:1].lower()
+            pool = [k for k in pool if k[:1].lower() == first and len(c) // 2 <= len(k) <= 2 * len(c) + 2]
+            pool = pool[:SUGGEST_POOL]
         close: list[str] = []
-        for match in difflib.get_close_matches(c, list(self._map), n=6, cutoff=0.5):
+        for match in difflib.get_close_matches(c, pool, n=6, cutoff=0.5):
             for ident in sorted(self._map[match], key=self._order):
                 name = self.display(ident)
                 if name not in close:
                     close.append(name)
+        return close
+
+    def unknown(self, key: str, lang: str = "en", close: list[str] | None = None) -> str:
+        """The message for a name that is not here: close names, then a few that exist."""
+        if close is None:
+            close = self._close(key)
+        if self._examples is None:
+            self._examples = ", ".join(self.examples())
         first = self.trace.steps[0].id
         if lang == "zh":
             hint = f"（是不是 {'、'.join(close[:3])}？）" if close else ""
-            return f"这个网络里没有 {key!r}{hint}；这里的名称有 {', '.join(self.examples())}（也可以用步骤编号，如 {first}）"
+            return f"这个网络里没有 {key!r}{hint}；这里的名称有 {self._examples}（也可以用步骤编号，如 {first}）"
         hint = f" (did you mean {', '.join(close[:3])}?)" if close else ""
-        return (f"unknown name {key!r}{hint}; names here include {', '.join(self.examples())} "
-                f"(or step ids such as {first})")
+        return f"unknown name {key!r}{hint}; names here include {self._examples} (or step ids such as {first})"
 
 
 def _old(network: Network, symbol: str | None) -> str | None:
@@ -379,12 +433,11 @@ def _old(network: Network, symbol: str | None) -> str | None:
     return decorate(symbol, template)
 
 
-_NAMES: weakref.WeakKeyDictionary[Trace, Names] = weakref.WeakKeyDictionary()
+# NOTE: keyed by memo.ident(trace); a Names holds its trace, so its size counts the trace's too
+_NAMES = memo.ByteLRU("check.names", memo.NAMES_BUDGET)
 
 
 def names_of(trace: Trace) -> Names:
     """The (cached) names of a trace."""
-    names = _NAMES.get(trace)
-    if names is None:
-        names = _NAMES[trace] = Names(trace)
-    return names
+    return _NAMES.get_or_make((memo.ident(trace),), lambda: Names(trace),
+                              size=len(trace.steps) * (memo.NAMES_BYTES_PER_STEP + memo.TRACE_BYTES_PER_STEP))

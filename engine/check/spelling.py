@@ -11,11 +11,19 @@ _GREEK = {"η": "eta", "δ": "delta", "Δ": "Delta", "σ": "sigma", "α": "alpha
           "λ": "lambda", "μ": "mu", "∂": "d", "∇": "nabla"}
 _PRETTY_GREEK = {"eta": "η", "delta": "δ", "Delta": "Δ", "sigma": "σ", "alpha": "α", "epsilon": "ε",
                  "theta": "θ", "lambda": "λ", "mu": "μ", "partial": "∂"}
+# NOTE: every pattern here is linear: no nested or overlapping quantifiers
 _FRAC = re.compile(r"\\[dt]?frac\s*")
+_WRAPPER = re.compile(r"\\(?:left|right|mathrm|text|operatorname|mathit|mathbf|boldsymbol)(?![A-Za-z])")
+_SPACING = re.compile(r"\\[,;:! ]")
+_PLUS = re.compile(r"\^\{?\+\}?")
+_DROPPED = re.compile(r"[\s\\{}_^$]")
 
 
 def _slash_fractions(s: str) -> str:
-    """`\\frac{A}{B}` -> `A/B`, nested ones too."""
+    """`\\frac{A}{B}` -> `A/B`, nested ones too. NOTE: quadratic in the number of fractions; it only sees
+    names (at most MAX_NAME_CHARS) and notation symbols (at most MAX_SYMBOL_CHARS) and what is built from them."""
+    if "frac" not in s:
+        return s
     while m := _FRAC.search(s):
         num, i = group(s, m.end())
         den, j = group(s, i)
@@ -27,12 +35,14 @@ def canon(text: str) -> str:
     """How a name reads once written in plain text: the key names are compared by."""
     s = unicodedata.normalize("NFKC", text).replace("\u2212", "-")
     s = _slash_fractions(s)
-    s = re.sub(r"\\(?:left|right|mathrm|text|operatorname|mathit|mathbf|boldsymbol)(?![A-Za-z])", "", s)
-    s = re.sub(r"\\[,;:! ]", "", s).replace("\\partial", "d")
-    for ch, name in _GREEK.items():
-        s = s.replace(ch, name)
-    s = re.sub(r"\^\{?\+\}?", "+", s)
-    return re.sub(r"[\s\\{}_^$]", "", s)
+    if "\\" in s:
+        s = _WRAPPER.sub("", s)
+        s = _SPACING.sub("", s).replace("\\partial", "d")
+    if not s.isascii():
+        for ch, name in _GREEK.items():
+            s = s.replace(ch, name)
+    s = _PLUS.sub("+", s)
+    return _DROPPED.sub("", s)
 
 
 def pretty(latex: str) -> str:
