@@ -5,13 +5,12 @@ No math here: every verdict, value, explanation and LaTeX line comes from engine
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
-from engine import PHASES, ConfigError, Trace, list_presets, load_preset, parse_number, preset_ids
+from engine import PHASES, ConfigError, Trace, list_presets, load_preset, memo, parse_number, preset_ids
 from engine.check import (
     Answer,
     CheckReport,
@@ -23,10 +22,11 @@ from engine.check import (
     parse_answer_lines,
 )
 from engine.render import RenderOptions, format_value, render_trace
-from ui import diagram, state
-from ui.i18n import t
+from ui import diagram, safe, state
+from ui.i18n import LANGS, t, t_plain
 
 CURRENT = "current"  # the chk_preset option for the network on the Step-through page
+MAX_PROBLEMS = 20  # problems listed (the rest counted): a long hostile paste gives a short message
 BIG = 40  # steps: beyond this the fields show only what a hand calculation usually writes down
 
 
@@ -44,14 +44,14 @@ class Field:
     usual: bool
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+# NOTE: every cache here is byte-bounded (engine.memo): state.UI_CACHE, keyed by (what, config text, ...).
+
 def preset_text(preset_id: str) -> str:
-    return state.config_text_of(load_preset(preset_id))
+    return state.UI_CACHE.get_or_make(("preset_text", preset_id), lambda: state.config_text_of(load_preset(preset_id)))
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
 def names_for(config_text: str) -> Names:
-    """The learner's names of a trace (engine.check caches them per trace; this keys them by config text)."""
+    """The learner's names of a trace (engine.check caches them per trace, within memo.NAMES_BUDGET)."""
     return names_of(state.trace_for(config_text))
 
 
@@ -70,30 +70,32 @@ def _usual(trace: Trace, names: Names, step) -> bool:
         return True
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
 def fields_for(config_text: str) -> tuple[Field, ...]:
-    trace = state.trace_for(config_text)
-    names = names_for(config_text)
-    symbols = {r.id: r.symbol for r in render_trace(trace)}
-    return tuple(Field(s.id, s.phase, names.display(s.id), symbols[s.id], _usual(trace, names, s))
-                 for s in trace.steps)
+    def make() -> tuple[Field, ...]:
+        trace = state.trace_for(config_text)
+        names = names_for(config_text)
+        symbols = {r.id: r.symbol for r in render_trace(trace)}
+        return tuple(Field(s.id, s.phase, names.display(s.id), symbols[s.id], _usual(trace, names, s))
+                     for s in trace.steps)
+
+    return state.UI_CACHE.get_or_make(("fields", config_text), make)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
 def accepted_names(config_text: str) -> pd.DataFrame:
     """Every given and step with its name (the givens first), for the list of names a learner may use."""
-    trace = state.trace_for(config_text)
-    names = names_for(config_text)
-    rows = [(names.display(g), g, "") for g in trace.givens]
-    rows += [(names.display(s.id), s.id, s.phase) for s in trace.steps]
-    return pd.DataFrame(rows, columns=["name", "id", "phase"])
+    def make() -> pd.DataFrame:
+        trace = state.trace_for(config_text)
+        names = names_for(config_text)
+        rows = [(names.display(g), g, "") for g in trace.givens]
+        rows += [(names.display(s.id), s.id, s.phase) for s in trace.steps]
+        return pd.DataFrame(rows, columns=["name", "id", "phase"])
+
+    return state.UI_CACHE.get_or_make(("accepted_names", config_text), make)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
 def chains(config_text: str) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
     """Each step's chain links and phase, for the diagram's highlight."""
-    steps = render_trace(state.trace_for(config_text))
-    return {r.id: r.path_ids for r in steps}, {r.id: r.phase for r in steps}
+    return state.chains_for(config_text)
 
 
 # --- choosing the network --------------------------------------------------------------------------------
@@ -139,8 +141,8 @@ def choose_network(lang: str) -> str:
 # --- entering numbers ------------------------------------------------------------------------------------
 
 def escape_md(text: str) -> str:
-    """Plain text for st.markdown: names like `z_h1[1]` or `a*` stay as written."""
-    return re.sub(r"([\\`*_\[\]$~<>#|])", r"\\\1", text)
+    """Plain text for st.markdown: names like `z_h1[1]` or `a*` stay as written (see ui.safe.text)."""
+    return safe.text(text)
 
 
 def paste_box(config_text: str, lang: str) -> None:
@@ -242,9 +244,9 @@ def answers_of(inputs: dict, lang: str) -> tuple[list[Answer], list[str]]:
 
 def mistake_text(result: Result, names: Names, lang: str) -> str:
     if result.verdict == "carried":
-        return t("mistake_carried", lang, sources=", ".join(names.display(i) for i in result.carried_from))
-    if result.verdict == "wrong":
-        return t(f"mistake_{result.mistake}", lang) if result.mistake else t("mistake_none", lang)
+        return t_plain("mistake_carried", lang, sources=", ".join(names.display(i) for i in result.carried_from))
+    if result.verdict == "wrong":  # NOTE: for the tables' cells (plain text)
+        return t_plain(f"mistake_{result.mistake}", lang) if result.mistake else t_plain("mistake_none", lang)
     return ""
 
 
@@ -296,18 +298,26 @@ def figure_for(config_text: str, ident: str, lang: str) -> dict | None:
 
 def explain(report: CheckReport, result: Result, lang: str) -> None:
     """A wrong (or carried) answer: the engine's explanation and the right computation in LaTeX."""
-    st.markdown(escape_md(result.explanation))
+    st.markdown(safe.text(result.explanation, limit=2000))
     latex = report.latex(result)
     if latex:
         st.caption(t("chk_right_computation", lang))
         st.latex(latex)
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
 def marked(config_text: str, answers: tuple[tuple[str, str | None, float, str | None], ...],
            tolerance: float | None, lang: str) -> CheckReport:
-    """The marks (a big network's wrong answers take a while to diagnose: once per distinct set of answers)."""
-    return check_answers(state.trace_for(config_text), [Answer(*a) for a in answers], tolerance=tolerance, lang=lang)
+    """The marks (a big network's wrong answers take a while to diagnose: once per distinct set of answers).
+    A report holds its trace: its size counts the trace's (engine.memo.TRACE_BYTES_PER_STEP) too."""
+    def make() -> CheckReport:
+        return check_answers(state.trace_for(config_text), [Answer(*a) for a in answers], tolerance=tolerance,
+                             lang=lang)
+
+    def size(report: CheckReport) -> int:
+        return (memo.deep_sizeof(report.results) + len(state.trace_for(config_text).steps) * memo.TRACE_BYTES_PER_STEP
+                + 2 * len(config_text) + memo.deep_sizeof(answers))
+
+    return state.UI_CACHE.get_or_make(("marked", config_text, answers, tolerance, lang), make, size=size)
 
 
 def results(inputs: dict, lang: str) -> None:
@@ -315,8 +325,10 @@ def results(inputs: dict, lang: str) -> None:
     answers, problems = answers_of(inputs, lang)
     if problems:
         with st.container(key="chk_problems"):
-            st.warning("\n".join([t("chk_problems", lang), *(f"- {escape_md(p)}" for p in problems)]),
-                       icon=":material/error:")
+            shown = [f"- {safe.text(p)}" for p in problems[:MAX_PROBLEMS]]
+            if len(problems) > MAX_PROBLEMS:
+                shown.append(f"- … (+{len(problems) - MAX_PROBLEMS})")
+            st.warning("\n".join([t("chk_problems", lang), *shown]), icon=":material/error:")
     if not answers:
         if not problems:
             st.info(t("chk_nothing", lang), icon=":material/edit_note:")
@@ -326,7 +338,7 @@ def results(inputs: dict, lang: str) -> None:
         report = marked(inputs["config"], tuple((a.key, a.text, a.value, a.id) for a in answers),
                         inputs["tolerance"], lang)
     except ConfigError as err:  # not expected (every answer here has a step id): say so rather than crash
-        st.error(str(err), icon=":material/error:")
+        st.error(safe.text(str(err)), icon=":material/error:")
         return
     with st.container(key="chk_results"):
         st.subheader(t("chk_results", lang))
@@ -391,7 +403,8 @@ class NoteCheck:
                 for r in report.results if r.verdict != "correct"]
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
+# NOTE: st.cache_resource is bounded here by what can be asked: one entry per language (2), for the presets
+@st.cache_resource(max_entries=len(LANGS), show_spinner=False)
 def note_checks(lang: str) -> tuple[NoteCheck, ...]:
     """check_printed for every preset of a note, and for each experiment it records."""
     out = []

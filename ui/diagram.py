@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from engine import Trace, format_number, parse_step_id
 from engine.notation import Notation
 from engine.symbols import plain
+from ui import safe
 from ui.i18n import t
 
 NEGATIVE = "#0072B2"  # Okabe-Ito blue
@@ -21,10 +22,16 @@ CURRENT = "#1A1D23"
 EDGE = "#B8BEC8"
 NEURON_FILL = "#FFFFFF"
 NEURON_LINE = "#5B6270"
+MAX_LABEL = 24  # characters of a symbol in the diagram (a longer one ends in "…")
 HALO = "0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff"  # edge labels stay readable over lines
 
 EDGE_QUANTITIES = ("w", "dE_dw", "dz_dw", "dz_da", "new_w")
 NEURON_QUANTITIES = ("a", "z", "delta", "dE_da", "da_dz", "x", "b", "dE_db", "dz_db", "new_b")
+
+def _label(latex: str) -> str:
+    """A notation symbol for Plotly's text (a subset of HTML): plain text, `<` `>` `&` as entities, short."""
+    return safe.html(plain(latex), MAX_LABEL)
+
 
 # --- the figure --------------------------------------------------------------------------------------
 
@@ -170,15 +177,15 @@ def _edges(view: _View, pos: dict, hl: Highlight, current: Highlight, by_gradien
                 new = view.value(f"new_w:l{li}:n{j}:k{k}")
                 if view.phase == "check" and new is not None:  # the second forward pass runs on the new weights
                     symbol, weight = notation.updated(symbol), new
-                name = plain(symbol)
+                name = _label(symbol)
                 # NOTE: past the middle, edges into one neuron fan apart and crossing edges have split: room for
                 # a label. A layer with more than 2x2 edges has room for the value only (the symbol is in the hover).
                 text = f"{name}<br>{fmt(weight)}" if n_src <= 2 and n_dst <= 2 else fmt(weight)
                 hover = f"{name} = {fmt(weight)}"
                 if key in grads and view.value(f"dE_dw:l{li}:n{j}:k{k}") is not None:
-                    hover += f"<br>∂{plain(notation.loss)}/∂{plain(notation.weight(li, j, k))} = {fmt(grads[key])}"
+                    hover += f"<br>∂{_label(notation.loss)}/∂{_label(notation.weight(li, j, k))} = {fmt(grads[key])}"
                 if new is not None and view.phase != "check":
-                    hover += f"<br>{plain(notation.updated(notation.weight(li, j, k)))} = {fmt(new)}"
+                    hover += f"<br>{_label(notation.updated(notation.weight(li, j, k)))} = {fmt(new)}"
                 labels["x"].append(x0 + 0.62 * (x1 - x0))
                 labels["y"].append(y0 + 0.62 * (y1 - y0))
                 labels["text"].append(f"<b>{text}</b>" if key in hl.edges else text)
@@ -211,9 +218,9 @@ def _neurons(view: _View, pos: dict, hl: Highlight, current: Highlight) -> dict:
         shown = view.fmt(value) if value is not None else "?"
         points["x"].append(x)
         points["y"].append(y)
-        points["text"].append(f"<b>{plain(symbol)}</b><br>{shown}")
+        points["text"].append(f"<b>{_label(symbol)}</b><br>{shown}")
         points["customdata"].append([target])
-        points["hovertext"].append(f"{plain(symbol)} = {shown}")
+        points["hovertext"].append(f"{_label(symbol)} = {shown}")
         is_current, on_chain = (layer, j) in current.neurons, (layer, j) in hl.neurons
         lines.append(CURRENT if is_current else HIGHLIGHT if on_chain else NEURON_LINE)
         widths.append((5 if is_current else 4 if on_chain else 1.5) * view.scale)
@@ -229,8 +236,8 @@ def _error(view: _View, pos: dict, hl: Highlight, at: tuple[float, float]) -> tu
     check = view.phase == "check"
     step = "loss_after" if check else "loss"
     value = view.value(step)
-    symbol = plain(notation.updated(notation.loss) if check else notation.loss)
-    targets = ", ".join(f"{plain(notation.target(j))} = {fmt(view.trace.value(f't:n{j}:s{view.sample}'))}"
+    symbol = _label(notation.updated(notation.loss) if check else notation.loss)
+    targets = ", ".join(f"{_label(notation.target(j))} = {fmt(view.trace.value(f't:n{j}:s{view.sample}'))}"
                         for j in range(1, sizes[-1] + 1))
     xs, ys = [], []
     for j in range(1, sizes[-1] + 1):

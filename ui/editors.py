@@ -23,9 +23,11 @@ from engine import (
     parse_config_text,
     parse_number,
 )
-from engine.config import MAX_LAYERS, MAX_NEURONS, MAX_ROUND_TO, MAX_SAMPLES
+from engine.config import MAX_FILE_BYTES, MAX_LAYERS, MAX_NEURONS, MAX_ROUND_TO, MAX_SAMPLES
+from engine.latex import katex_problems
 from engine.notation import Notation
-from ui import state
+from engine.render import NON_LATEX_NOTATION
+from ui import safe, state
 from ui.diagram import plain
 from ui.i18n import t
 
@@ -120,6 +122,26 @@ def shape_network(draft: dict, base: Network) -> Network:
     return Network(tuple(layers), samples, notation=notation)
 
 
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _strings(v)
+
+
+def labels_of(draft: dict, base: Network) -> Notation:
+    """The symbols the editors show (in st.latex and labels): the base's notation when the shape is the base's
+    and every symbol passes the same KaTeX check the steps use (engine.render), else the standard notation."""
+    network = shape_network(draft, base)
+    for key, value in (network.notation or {}).items():
+        if key in NON_LATEX_NOTATION:
+            continue
+        if any(katex_problems(s.replace("@", "x").replace("#", "1")) for s in _strings(value)):
+            return Notation.of(shape_network(draft, Network(base.layers, base.samples)))
+    return Notation.of(network)
+
+
 def _layer_name(draft: dict, li: int, lang: str) -> str:
     last = li == len(draft["layers"])
     return t("layer_output" if last else "layer_n", lang, n=li)
@@ -127,7 +149,7 @@ def _layer_name(draft: dict, li: int, lang: str) -> str:
 
 def network_from_draft(draft: dict, base: Network, lang: str = "en") -> Network:
     """Parse the draft into a Network (the base itself when nothing differs); DraftError lists every problem."""
-    labels = Notation.of(shape_network(draft, base))
+    labels = labels_of(draft, base)
     problems: list[str] = []
 
     def number(text: str, where: str) -> float:
@@ -365,10 +387,29 @@ def _samples(draft: dict, labels: Notation, lang: str) -> None:
 
 def _reset() -> None:
     ss = st.session_state
-    if ss.get("base_source") == "upload":
-        state.start_from(state.base_network(), "upload", ss.get("step_id"))
-    else:
-        state.choose_preset(ss["preset_id"], keep_step=True)
+    try:
+        if ss.get("base_source") == "upload":
+            state.start_from(state.base_network(), "upload", ss.get("step_id"))
+        else:
+            state.choose_preset(ss["preset_id"], keep_step=True)
+    except state.Unusable as err:  # not expected (the base was shown before): say so, keep what is on screen
+        ss["upload_message"] = ("error", err.message)
+
+
+UPLOAD_LIMIT = MAX_FILE_BYTES  # bytes: the engine's own limit for a config file (1 MB)
+
+
+def read_upload(upload, lang: str) -> str:
+    """The text of an uploaded file: at most UPLOAD_LIMIT bytes, strict UTF-8 (a BOM is allowed).
+    ValueError with the reason (Markdown-safe, in `lang`) otherwise."""
+    upload.seek(0)
+    data = upload.read(UPLOAD_LIMIT + 1)
+    if len(data) > UPLOAD_LIMIT:
+        raise ValueError(t("upload_too_big", lang, limit=UPLOAD_LIMIT // 1_000_000))
+    try:
+        return data.decode("utf-8-sig", errors="strict")
+    except UnicodeDecodeError as err:
+        raise ValueError(t("upload_bad_utf8", lang, byte=f"{data[err.start]:02X}", pos=err.start)) from None
 
 
 def _opened() -> None:
@@ -376,30 +417,34 @@ def _opened() -> None:
     upload = ss.get("upload_config")
     if upload is None:
         return
-    name = upload.name
+    lang = state.lang()
+    name = safe.plain(upload.name, 120)
     try:
-        text = upload.getvalue().decode("utf-8-sig")
-        network = parse_config_text(text, name)
-    except UnicodeDecodeError:
-        ss["upload_message"] = ("error", "upload_bad", {"name": name, "error": t("upload_not_text", state.lang())})
+        network = parse_config_text(read_upload(upload, lang), name)
+        state.start_from(network, "upload", ss.get("step_id"))
+    except ValueError as err:  # read_upload's reasons, and ConfigError (a ValueError)
+        error = err.text(lang) if isinstance(err, ConfigError) else err.args[0]
+        ss["upload_message"] = ("error", t("upload_bad", lang, name=name, error=error))
         return
-    except ConfigError as err:
-        ss["upload_message"] = ("error", "upload_bad", {"name": name, "error": err.text(state.lang())})
+    except state.Unusable as err:
+        ss["upload_message"] = ("error", t("upload_bad", lang, name=name, error=err.message))
         return
-    state.start_from(network, "upload", ss.get("step_id"))
     ss["upload_name"] = name
-    ss["upload_message"] = ("success", "upload_ok", {"name": name})
+    ss["upload_message"] = ("success", t("upload_ok", lang, name=name))
 
 
 def check_draft(lang: str) -> list[str]:
-    """Parse the draft; make it the current network when valid. Returns the problems (empty when valid)."""
+    """Parse the draft; make it the current network when it is valid and can be shown. Returns the problems
+    (Markdown-safe lines; empty when the draft is now the current network)."""
     ss = st.session_state
     base = state.base_network()
     try:
         network = network_from_draft(ss["draft"], base, lang)
+        state.use_network(network, ss["base_source"] if network is base else "edited")
     except DraftError as err:
         return err.problems
-    state.use_network(network, ss["base_source"] if network is base else "edited")
+    except state.Unusable as err:
+        return [err.message]
     return []
 
 
@@ -412,11 +457,11 @@ def show(lang: str) -> list[str]:
     top[0].button(t("reset", lang), key="btn_reset", on_click=_reset, icon=":material/restart_alt:")
     top[1].file_uploader(t("upload", lang), type=["json"], key="upload_config", on_change=_opened, max_upload_size=1)
     message = ss.pop("upload_message", None)
-    if message:
-        kind, key, fmt = message
-        (st.success if kind == "success" else st.error)(t(key, lang, **fmt))
+    if message:  # (kind, Markdown-safe text) in the language of the upload
+        kind, text = message
+        (st.success if kind == "success" else st.error)(safe.text(text))
     tab_structure, tab_weights, tab_samples = st.tabs([t("structure", lang), t("weights", lang), t("samples", lang)])
-    labels = Notation.of(shape_network(draft, base))
+    labels = labels_of(draft, base)
     with tab_structure:
         _structure(draft, lang)
         st.markdown(f"**{t('training', lang)}**")

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
+from ui.safe import Md
+from ui.safe import plain as safe_plain
+from ui.safe import text as safe_text
+
+_PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+
 LANGS = ("en", "zh")
 LANG_NAMES = {"en": "English", "zh": "中文"}
 
@@ -20,6 +28,9 @@ STRINGS: dict[str, dict[str, str]] = {
                  "zh": "链接里的语言“{value}”无法识别，改用英文显示。"},
     "bad_present": {"en": "'present={value}' in the link is not 1 or 0; presentation mode is off.",
                     "zh": "链接里的“present={value}”不是 1 或 0，演示模式保持关闭。"},
+    "bad_precision": {"en": "'precision={value}' in the link is not one of auto, d2–d6, s3, s4, s6; showing the "
+                            "preset's own precision.",
+                      "zh": "链接里的“precision={value}”不是 auto、d2–d6、s3、s4、s6 之一，改用预设自带的精度。"},
     "bad_preset": {"en": "There is no preset '{value}'; showing {fallback} instead.",
                    "zh": "没有名为“{value}”的预设，改为显示 {fallback}。"},
     "bad_step": {"en": "This network has no step '{value}' (use a step id or a number from 1 to {count}); "
@@ -70,8 +81,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "col_phase": {"en": "phase", "zh": "阶段"},
     "col_value": {"en": "value", "zh": "数值"},
     "matrix_view": {"en": "Matrix form (layer by layer)", "zh": "矩阵形式（逐层）"},
-    "diagram_help": {"en": "Click a neuron or a weight to jump to its step. Keys: ← → Home End.",
-                     "zh": "点击神经元或权重可跳到对应步骤。快捷键：← → Home End。"},
+    "diagram_help": {"en": "Click a neuron, a weight or a row of the table to jump to its step.",
+                     "zh": "点击神经元、权重或表格中的一行，可跳到对应步骤。"},
     "diagram_negative": {"en": "gradient < 0 (weight grows)", "zh": "梯度 < 0（权重变大）"},
     "diagram_positive": {"en": "gradient > 0 (weight shrinks)", "zh": "梯度 > 0（权重变小）"},
     "diagram_target": {"en": "target", "zh": "目标"},
@@ -199,12 +210,18 @@ STRINGS: dict[str, dict[str, str]] = {
               "加上 `present=1` 即进入演示模式。"},
     "about_keys": {"en": "Keyboard shortcuts", "zh": "快捷键"},
     "about_keys_md": {
-        "en": "| key | action |\n|---|---|\n| → (Right) | next step |\n| ← (Left) | previous step |\n"
-              "| Home | first step |\n| End | last step |\n\n"
-              "The keys work whenever the cursor is not in a text field or a table cell.",
-        "zh": "| 按键 | 作用 |\n|---|---|\n| →（右方向键） | 下一步 |\n| ←（左方向键） | 上一步 |\n"
-              "| Home | 第一步 |\n| End | 最后一步 |\n\n"
-              "光标不在文本框或表格单元格中时，快捷键都有效。"},
+        "en": "| key | action |\n|---|---|\n"
+              "| → ↓ PageDown Space N | next step |\n| ← ↑ PageUp Shift+Space P | previous step |\n"
+              "| Home | first step |\n| End | last step |\n| B or . | blank the screen (any key brings it back) |\n"
+              "| F | full screen on or off |\n\n"
+              "A presenter's clicker sends PageDown and PageUp, so it steps too. The keys work whenever the "
+              "cursor is not in a text field, a list or a table cell.",
+        "zh": "| 按键 | 作用 |\n|---|---|\n"
+              "| → ↓ PageDown 空格 N | 下一步 |\n| ← ↑ PageUp Shift+空格 P | 上一步 |\n"
+              "| Home | 第一步 |\n| End | 最后一步 |\n| B 或 . | 黑屏（按任意键恢复） |\n"
+              "| F | 全屏 / 退出全屏 |\n\n"
+              "演示翻页笔发送的是 PageDown 和 PageUp，同样可以翻步。光标不在文本框、下拉列表或表格单元格中时，"
+              "快捷键都有效。"},
     "about_colours": {"en": "Colours", "zh": "颜色"},
     "about_colours_md": {
         "en": "Orange: the current step's chain. After the backward pass: blue edges have a negative gradient "
@@ -338,11 +355,49 @@ STRINGS: dict[str, dict[str, str]] = {
     "notes_experiment": {"en": "Experiment", "zh": "实验"},
     "col_where": {"en": "where in the note", "zh": "讲义中的位置"},
     "col_note_value": {"en": "the note printed", "zh": "讲义印的"},
+    # the stepper component
+    "stepper_loading": {"en": "Loading this part of the trace…", "zh": "正在载入这一部分步骤……"},
+    "stepper_blank_hint": {"en": "Screen blanked: press any key", "zh": "已黑屏：按任意键恢复"},
+    "stepper_keys": {"en": "Keys: → ↓ PageDown Space next · ← ↑ PageUp previous · Home End · B blank · F full screen",
+                     "zh": "快捷键：→ ↓ PageDown 空格 下一步 · ← ↑ PageUp 上一步 · Home End · B 黑屏 · F 全屏"},
+    "stepper_diagram": {"en": "The network: neurons, weights and the error", "zh": "网络图：神经元、权重和误差"},
+    "stepper_formula": {"en": "The current step's formula", "zh": "当前步骤的公式"},
+    "stepper_phases": {"en": "Jump to a phase", "zh": "跳到某个阶段"},
+    "stepper_nav": {"en": "Step through", "zh": "逐步演算"},
+    "stepper_unshowable": {"en": "This network's numbers cannot be shown ({error}): a value overflowed. Choose "
+                                 "smaller weights or inputs.",
+                           "zh": "这个网络的数值无法显示（{error}）：有数值溢出。请改用更小的权重或输入。"},
+    # a network that could not be used (issue 8); the previous one stays
+    "unusable": {"en": "This network could not be shown ({kind}); the previous network stays.",
+                 "zh": "无法显示这个网络（{kind}），继续使用之前的网络。"},
+    "unusable_config": {"en": "This network could not be shown: {error}. The previous network stays.",
+                        "zh": "无法显示这个网络：{error}。继续使用之前的网络。"},
+    "unusable_text": {"en": "it contains text that is not valid Unicode (a lone surrogate such as \\ud800)",
+                      "zh": "其中有不是合法 Unicode 的文本（例如单独的代理码位 \\ud800）"},
+    "upload_too_big": {"en": "the file is larger than {limit} MB", "zh": "文件大于 {limit} MB"},
+    "upload_bad_utf8": {"en": "the file is not UTF-8 text (invalid byte 0x{byte} at position {pos})",
+                        "zh": "文件不是 UTF-8 文本（第 {pos} 个字节 0x{byte} 无效）"},
 }
 
 
-def t(key: str, lang: str, **fmt) -> str:
-    """The string `key` in `lang` (English when missing), with `{name}` fields filled from `fmt`."""
+def t(key: str, lang: str, **fmt) -> Md:
+    """The string `key` in `lang` (English when missing) as Markdown, with `{name}` fields filled from `fmt`.
+
+    NOTE: the strings are trusted Markdown; a str parameter is escaped (ui.safe.text: shown literally, at
+    most ui.safe.MAX_TEXT characters) unless it is an `Md` (trusted, or escaped already, such as another
+    t()); numbers, and a placeholder such as "{n}" (a template for the browser), are used as they are.
+    For a sink that shows text as text (a select option, a dataframe cell) use `t_plain`.
+    """
     entry = STRINGS[key]
     text = entry.get(lang) or entry["en"]
-    return text.format(**fmt) if fmt else text
+    if not fmt:
+        return Md(text)
+    return Md(text.format(**{k: v if not isinstance(v, str) or _PLACEHOLDER.fullmatch(v) else safe_text(v)
+                             for k, v in fmt.items()}))
+
+
+def t_plain(key: str, lang: str, **fmt) -> str:
+    """The string `key` for a plain-text sink: parameters cleaned (no control characters), not escaped."""
+    entry = STRINGS[key]
+    text = entry.get(lang) or entry["en"]
+    return text.format(**{k: safe_plain(v) if isinstance(v, str) else v for k, v in fmt.items()}) if fmt else text

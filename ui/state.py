@@ -8,38 +8,126 @@ state is the truth and every run writes it back to the URL, so a link always ope
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import streamlit as st
 
-from engine import Network, Trace, compute_trace, load_preset, parse_config_text, preset_ids
+from engine import (
+    ConfigError,
+    Network,
+    Trace,
+    compute_trace,
+    load_preset,
+    memo,
+    parse_config_text,
+    preset_ids,
+)
+from engine.matrix import matrix_view
+from engine.render import RenderOptions, render_trace
+from ui import display
 from ui.i18n import LANGS, t
 
 DEFAULT_PRESET = "note000"
 TRUE = ("1", "true", "yes", "on")
 FALSE = ("0", "false", "no", "off")
-PRECISIONS = ("auto", "d2", "d3", "d4", "d5", "d6", "s3", "s4", "s6")
+PRECISIONS = display.PRECISIONS
 MULS = ("times", "cdot")
 
 
-# --- the network and its trace -------------------------------------------------------------------------
+# --- the network and its trace ---------------------------------------------------------------------------
 
 def config_text_of(network: Network) -> str:
     """The engine's JSON for a network: the current network's identity and the trace cache's key."""
     return json.dumps(network.to_config(), ensure_ascii=False, indent=2)
 
 
-# NOTE: cache_resource, not cache_data: a Trace is never mutated, and handing out the same object (no
-# pickle copy per rerun) lets engine.render reuse the lines it keeps per trace, which keeps Next fast.
-@st.cache_resource(max_entries=64, show_spinner=False)
+# NOTE: one byte-bounded cache (engine.memo) shared by every session, not st.cache_resource (bounded by
+# entries only: 64 largest traces are gigabytes). A Trace is never mutated, and handing out the same object
+# lets engine.render reuse what it keeps per trace, which keeps Next fast. Keys: ("trace" | "network", text).
+TRACES = memo.ByteLRU("ui.traces", memo.TRACE_BUDGET)
+# Per config text: the diagram's chains, the check page's fields, names table and marks.
+UI_CACHE = memo.ByteLRU("ui.views", memo.UI_BUDGET)
+
+
 def trace_for(config_text: str) -> Trace:
     """The trace of a config, computed once per distinct config text (the key) for all sessions."""
-    return compute_trace(parse_config_text(config_text))
+    return TRACES.get_or_make(("trace", config_text), lambda: compute_trace(network_for(config_text)),
+                              size=lambda trace: len(trace.steps) * memo.TRACE_BYTES_PER_STEP + 2 * len(config_text))
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
 def network_for(config_text: str) -> Network:
     """The (immutable) network of a config text."""
-    return parse_config_text(config_text)
+    return TRACES.get_or_make(("network", config_text), lambda: parse_config_text(config_text),
+                              size=lambda network: memo.deep_sizeof(network) + 2 * len(config_text))
+
+
+def chains_for(config_text: str) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """Each step's rendered chain links and phase (for the diagram's highlight)."""
+    def make():
+        steps = render_trace(trace_for(config_text))
+        return {r.id: r.path_ids for r in steps}, {r.id: r.phase for r in steps}
+
+    return UI_CACHE.get_or_make(("chains", config_text), make)
+
+
+def render_options(lang: str) -> RenderOptions:
+    """The display settings as the engine's RenderOptions."""
+    decimals, significant, mul = display_options()
+    return RenderOptions(lang=lang, decimals=decimals, significant=significant, mul=mul)
+
+
+class Unusable(Exception):
+    """A network that could not be made current; `message` (Markdown-safe, in the session's language) says why."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+_REFUSED = memo.ByteLRU("ui.refused", 1 * memo.MB)  # config text -> why it could not be used (not retried each run)
+# More work that shows a network (e.g. the stepper's data for the browser): fn(config_text, trace, options),
+# run by prepare() before the network becomes current; whatever it raises refuses the network.
+PREPARERS: list[Callable[[str, Trace, RenderOptions], object]] = []
+
+
+def register_preparer(fn: Callable[[str, Trace, RenderOptions], object]) -> None:
+    if fn not in PREPARERS:
+        PREPARERS.append(fn)
+
+
+def prepare(network: Network) -> str:
+    """Everything that shows `network`, done before it becomes current: its config text, trace, every step
+    rendered with the current options (and the default ones: the check page's and the diagram's), the
+    matrix view, the chains, and every registered preparer (PREPARERS). Returns the config text; Unusable
+    (one clear message, never a traceback) when any of it fails, and then nothing about the session has changed."""
+    lang_now = lang()
+    text = None
+    try:
+        text = config_text_of(network)
+        refused = _REFUSED.get((text, lang_now))
+        if refused is not None:
+            raise Unusable(refused)
+        text.encode("utf-8")  # a lone surrogate (JSON "\ud800") cannot go to the browser
+        trace = trace_for(text)
+        opts = render_options(lang_now)
+        render_trace(trace, opts)
+        render_trace(trace)
+        matrix_view(trace, opts)
+        chains_for(text)
+        for fn in PREPARERS:
+            fn(text, trace, opts)
+        return text
+    except Unusable:
+        raise
+    except UnicodeError:
+        message = t("unusable_config", lang_now, error=t("unusable_text", lang_now))
+    except ConfigError as err:
+        message = t("unusable_config", lang_now, error=err.text(lang_now))
+    except Exception as err:  # noqa: BLE001 - whatever fails, the learner gets one line and the last network
+        message = t("unusable", lang_now, kind=type(err).__name__)
+    if text is not None:
+        _REFUSED.put((text, lang_now), message, size=len(text) + len(message) + 200)
+    raise Unusable(message)
 
 
 def current_text() -> str:
@@ -56,9 +144,12 @@ def base_network() -> Network:
 
 
 def use_network(network: Network, source: str | None = None) -> None:
-    """Make `network` the current one; the step stays where it was when the new trace has it."""
+    """Make `network` the current one (Unusable, and nothing changes, when it cannot be shown); the step stays
+    where it was when the new trace has it."""
     ss = st.session_state
     text = config_text_of(network)
+    if text != ss.get("config_text"):
+        text = prepare(network)
     if source:
         ss["source"] = source
     if text == ss.get("config_text"):
@@ -72,24 +163,41 @@ def use_network(network: Network, source: str | None = None) -> None:
 
 
 def start_from(network: Network, source: str, step_id: str | None = None) -> None:
-    """A new starting point (a preset, a file): the editors reload it, the stepper goes to `step_id` or 1."""
+    """A new starting point (a preset, a file): the editors reload it, the stepper goes to `step_id` or 1.
+    Unusable, and nothing changes, when the network cannot be shown."""
     from ui import editors  # the editors import this module
 
+    text = prepare(network)
     ss = st.session_state
-    ss["base_text"] = config_text_of(network)
-    ss["config_text"] = ss["base_text"]
+    ss["base_text"] = text
+    ss["config_text"] = text
     ss["source"] = ss["base_source"] = source
     ss["draft"] = editors.draft_from_network(network)
     ss["editor_version"] = ss.get("editor_version", 0) + 1
     editors.forget_widgets()
-    trace = trace_for(ss["config_text"])
+    trace = trace_for(text)
     set_step(step_id if has_step(trace, step_id) else trace.steps[0].id)
 
 
 def choose_preset(preset_id: str, keep_step: bool = False) -> None:
     ss = st.session_state
+    previous = ss.get("preset_id")
     ss["preset_id"] = preset_id
-    start_from(load_preset(preset_id), "preset", ss.get("step_id") if keep_step else None)
+    try:
+        start_from(load_preset(preset_id), "preset", ss.get("step_id") if keep_step else None)
+    except Unusable:
+        if previous is None:  # a session's first network: nothing to fall back to
+            raise
+        ss["preset_id"] = previous
+        raise
+    if not ss.get("_precision_chosen"):  # the note's own precision, until the learner picks one
+        put("precision", display.default_precision(preset_id))
+
+
+def precision_chosen() -> None:
+    """on_change of the precision select: the learner's choice now outlives preset changes (and is in the URL)."""
+    remember("precision")
+    st.session_state["_precision_chosen"] = True
 
 
 # --- the current step ---------------------------------------------------------------------------------
@@ -214,7 +322,12 @@ def init() -> str:
         elif raw.strip().lower() not in FALSE:
             notice("bad_present", value=raw)
     put("present", on)
-    keep("precision", "auto")
+    raw = qp.get("precision")
+    if raw is not None and display.parse_precision(raw) is None:
+        notice("bad_precision", value=raw)
+    chosen_precision = display.parse_precision(raw)
+    ss["_precision_chosen"] = chosen_precision is not None
+    keep("precision", chosen_precision or "auto")
     keep("mul", "times")
     raw = qp.get("preset")
     preset = DEFAULT_PRESET
@@ -275,7 +388,8 @@ def sync_url(**params: str | None) -> None:
 
 def sync_step_url() -> None:
     ss = st.session_state
-    sync_url(preset=ss.get("preset_id"), step=ss.get("step_id"), lang=lang(), present="1" if presenting() else None)
+    sync_url(preset=ss.get("preset_id"), step=ss.get("step_id"), lang=lang(), present="1" if presenting() else None,
+             precision=ss.get("_precision") if ss.get("_precision_chosen") else None)
 
 
 # --- the switches every page shows ------------------------------------------------------------------------
