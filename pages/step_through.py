@@ -5,26 +5,15 @@ import streamlit as st
 from engine import load_preset, preset_ids
 from engine.export import export
 from engine.render import matrix_view
-from ui import editors, state, stepper
+from ui import editors, safe, state, stepper
 from ui.i18n import t
 
-STYLE = """<style>
-.st-key-formula .katex-display { margin: 0.4rem 0; padding: 0.4rem 0; overflow-x: auto; overflow-y: hidden; }
-.st-key-formula .katex { font-size: 1.5em; }
-.st-key-caption [data-testid="stMarkdownContainer"] p { font-size: 1.1rem; text-align: center; }
-.st-key-caption [data-testid="stAlert"] { text-align: left; max-width: 60rem; margin: 0 auto; }
-.bt-step { text-align: center; color: #5B6270; font-size: 0.8rem; }
-</style>"""
-
+# NOTE: the stepper draws itself (ui/stepper_component/); these only tidy the page around it.
 PRESENT_STYLE = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 header[data-testid="stHeader"] { display: none !important; }
-[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 1rem 3rem 2rem 3rem; }
-.st-key-formula .katex { font-size: 2.2em; }
-.st-key-caption [data-testid="stMarkdownContainer"] p { font-size: 1.7rem; line-height: 1.4; }
-.st-key-nav button p, .st-key-phases button p { font-size: 1.35rem; }
-.st-key-nav [data-testid="stMarkdownContainer"] p { font-size: 1.6rem; }
-.bt-step { font-size: 1rem; }
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 0.6rem 2.5rem 0.5rem 2.5rem; }
+.st-key-header h4 { font-size: max(1.1rem, 2.8vh); padding: 0; }
 </style>"""
 
 
@@ -41,7 +30,10 @@ def _preset_chosen() -> None:
         st.session_state["sel_preset"] = state.stored("sel_preset")
         return
     state.remember("sel_preset")
-    state.choose_preset(chosen)
+    try:
+        state.choose_preset(chosen)
+    except state.Unusable as problem:  # cannot happen with the shipped presets; never a traceback if it does
+        st.toast(problem.message, icon=":material/error:")
 
 
 def sidebar(lang: str) -> None:
@@ -59,7 +51,7 @@ def sidebar(lang: str) -> None:
             return t("precision_decimals" if p[0] == "d" else "precision_significant", lang, n=int(p[1:]))
 
         st.selectbox(t("precision", lang), state.PRECISIONS, format_func=precision_label,
-                     key=state.keep("precision", "auto"), on_change=state.remember, args=("precision",))
+                     key=state.keep("precision", "auto"), on_change=state.precision_chosen)
         st.segmented_control(t("mul", lang), state.MULS, format_func={"times": "×", "cdot": "·"}.get, required=True,
                              key=state.keep("mul", "times"), on_change=state.remember, args=("mul",))
         st.subheader(t("downloads", lang))
@@ -80,6 +72,7 @@ def header(lang: str) -> None:
     network = state.network_for(state.current_text())
     title = preset_title(ss["preset_id"], lang) if ss.get("base_source") == "preset" else \
         (network.title or ss.get("upload_name", ""))
+    title = safe.text(title, 150)  # a preset's title is ours; an upload's (or its file name) is the learner's
     if ss.get("source") == "edited":
         title += f" ({t('edited', lang)})"
     elif ss.get("source") == "upload":
@@ -98,7 +91,7 @@ def description(lang: str) -> None:
         text = text.get(lang) or text.get("en")
     with st.expander(t("about_example", lang), icon=":material/menu_book:"):
         if text:
-            st.markdown(text)
+            st.markdown(text if ss.get("base_source") == "preset" else safe.text(text, 2000))
         if base.meta.get("source"):
             st.caption(t("source_note", lang, source=base.meta["source"]))
         if ss.get("source") == "edited":
@@ -107,7 +100,8 @@ def description(lang: str) -> None:
 
 lang = state.page_lang()
 presenting = state.presenting()
-st.html(STYLE + (PRESENT_STYLE if presenting else ""))
+if presenting:
+    st.html(PRESENT_STYLE)
 top = st.container()
 stepper_slot = st.container()
 problems = editors.check_draft(lang)

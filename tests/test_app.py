@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from engine import load_preset
+from engine import compute_trace, load_preset
+from engine.render import RenderOptions, render_trace
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -20,9 +21,30 @@ def start(**query: str) -> AppTest:
     return at.run()
 
 
+def stepper(at: AppTest) -> tuple[dict, dict]:
+    """The stepper component's data as the browser gets it: (the mount's data, the parsed payload)."""
+    (element,) = at.get("bidi_component")
+    data = json.loads(element.proto.json)
+    return data, json.loads(data["payload"])
+
+
 def formula(at: AppTest) -> str:
-    """The current step's LaTeX (the first st.latex on the step-through page)."""
-    return at.latex[0].value
+    """The LaTeX the stepper shows first (the server's current step)."""
+    data, payload = stepper(at)
+    return payload["steps"][data["position"] - payload["offset"]]["latex"]
+
+
+def report(at: AppTest, **state) -> AppTest:
+    """What the browser does when the learner pauses: set the component's state (one rerun)."""
+    (element,) = at.get("bidi_component")
+    widgets = at._tree.get_widget_states()
+    widget = widgets.widgets.add()
+    widget.id = element.proto.id
+    seq = at.session_state["_stepper_seq"]
+    reports = {name: value if name == "raw" else {**value, "seq": value.get("seq", seq), "n": 1}
+               for name, value in state.items()}
+    widget.json_value = json.dumps({"step": None, "want": None} | reports.pop("raw", {}) | reports)
+    return at._run(widgets)
 
 
 def open_editor(at: AppTest) -> AppTest:
@@ -58,54 +80,95 @@ def test_every_page_runs():
         "000_529b48cadf9d314e.txt" in texts(at)
 
 
-def test_next_and_previous_change_the_formula():
+def test_the_browser_gets_every_step_in_one_message():
+    at = start(preset="note002")
+    data, payload = stepper(at)
+    trace = compute_trace(load_preset("note002"))
+    expected = render_trace(trace, RenderOptions(decimals=5))  # note 002 writes 5 decimals
+    assert payload["total"] == len(trace) and payload["offset"] == 0
+    assert [s["id"] for s in payload["steps"]] == [s.id for s in trace.steps]
+    assert [s["latex"] for s in payload["steps"]] == [r.latex for r in expected]
+    assert data["step"] == "z:l1:n1:s1" and data["position"] == 0
+    assert data["katex_base"] == "/app/static/katex/"
+    assert Path(APP).parent.joinpath("static/katex/katex.min.js").is_file()
+
+
+def test_stepping_costs_the_server_nothing_until_the_learner_pauses():
     at = start(preset="note000")
     first = formula(at)
     assert "h_1" in first and "1.25" in first
-    at.button(key="btn_next").click().run()
-    second = formula(at)
-    assert second != first
-    assert at.query_params["step"] == at.session_state["step_id"]
-    at.button(key="btn_prev").click().run()
-    assert formula(at) == first
-    at.button(key="btn_last").click().run()
-    assert at.session_state["step_id"] == "loss_change"
-    assert at.button(key="btn_next").disabled
-    at.button(key="btn_first").click().run()
-    assert formula(at) == first
-    assert at.button(key="btn_prev").disabled
+    seq = stepper(at)[0]["seq"]
+    report(at, step={"id": "dE_dw:l2:n1:k1"})  # the browser's report, after a pause
+    assert not at.exception
+    assert at.session_state["step_id"] == "dE_dw:l2:n1:k1"
+    assert at.query_params["step"] == "dE_dw:l2:n1:k1"
+    data, _ = stepper(at)
+    assert data["seq"] == seq  # the server does not move the learner back: the browser may be further on
+    assert any('data-step-id="dE_dw:l2:n1:k1"' in h.value for h in at.html)
+    report(at, step={"id": "no:such:step"})  # a forged report is ignored
+    assert not at.exception and at.session_state["step_id"] == "dE_dw:l2:n1:k1"
+    report(at, step={"id": "z:l1:n1:s1", "seq": seq - 1})  # made before the server last moved the learner: void
+    assert at.session_state["step_id"] == "dE_dw:l2:n1:k1"
+    report(at, raw={"step": "z:l1:n1:s1"})  # not a report at all
+    assert not at.exception and at.session_state["step_id"] == "dE_dw:l2:n1:k1"
 
 
-def test_buttons_have_keyboard_shortcuts():
-    at = start()
-    shortcuts = {key: at.button(key=key).proto.shortcut for key in ("btn_first", "btn_prev", "btn_next", "btn_last")}
-    assert {k: v.lower() for k, v in shortcuts.items()} == {"btn_first": "home", "btn_prev": "left", "btn_next": "right",
-                                                          "btn_last": "end"}
-
-
-def test_jump_to_each_phase():
+def test_a_report_after_a_pause_costs_no_resend_of_the_trace():
     at = start(preset="note002")
-    for key, phase in (("jump_backward", "backward"), ("jump_update", "update"), ("jump_check", "check"),
-                       ("jump_error", "loss"), ("jump_forward", "forward")):
-        at.button(key=key).click().run()
-        step = at.session_state["step_id"]
-        assert step.split(":")[0].removeprefix("check.") in {
-            "forward": ("z",), "loss": ("sample_loss",), "backward": ("dE_da",), "update": ("new_w", "new_b"),
-            "check": ("z",)}[phase], (key, step)
+    first, _ = stepper(at)
+    report(at, step={"id": "dE_dw:l2:n1:k1"})
+    again, _ = stepper(at)
+    assert again == first  # the same element: Streamlit sends a reference to it, not the trace again
+    assert at.session_state["step_id"] == "dE_dw:l2:n1:k1"
+
+
+def test_the_server_moves_the_learner_only_when_it_means_to():
+    at = start(preset="note000", step="10")
+    seq = stepper(at)[0]["seq"]
+    at.selectbox(key="sel_preset").set_value("note002").run()
+    data, _ = stepper(at)
+    assert data["step"] == "z:l1:n1:s1" and data["seq"] > seq
+
+
+def test_phase_jumps_go_to_the_first_step_of_each_phase():
+    at = start(preset="note002")
+    _, payload = stepper(at)
+    ids = [s["id"] for s in payload["steps"]]
+    firsts = {phase: ids[i] for phase, i in payload["firsts"].items()}
+    assert {phase: firsts[phase].split(":")[0].removeprefix("check.") for phase in firsts} == {
+        "forward": "z", "loss": "sample_loss", "backward": "dE_da", "update": "new_w", "check": "z"}
+    assert all(ids.index(firsts[p]) < ids.index(firsts[q]) for p, q in
+               (("forward", "loss"), ("loss", "backward"), ("backward", "update"), ("update", "check")))
 
 
 def test_url_opens_a_step_by_id():
     at = start(preset="note000", step="dE_dw:l2:n1:k1")
     assert not at.exception
     assert at.session_state["step_id"] == "dE_dw:l2:n1:k1"
+    assert stepper(at)[0]["step"] == "dE_dw:l2:n1:k1"
     assert "w_5" in formula(at) and "1.3125" in formula(at)
     assert not at.warning
+
+
+def test_precision_follows_the_note_until_the_learner_chooses():
+    at = start(preset="note002")
+    assert "0.37750" in formula(at)  # note 002 writes 5 decimals
+    assert "precision" not in at.query_params
+    at.selectbox(key="precision").set_value("d3").run()
+    assert "0.378" in formula(at) and at.query_params["precision"] == "d3"
+    at.selectbox(key="sel_preset").set_value("note000").run()
+    assert at.session_state["_precision"] == "d3"  # the learner's choice outlives the preset
+    at = start(preset="note000", precision="d2")
+    assert at.session_state["_precision"] == "d2" and at.query_params["precision"] == "d2"
+    at = start(preset="note000", precision="<b>x</b>")
+    assert any("precision" in w.value for w in at.warning) and at.session_state["_precision"] == "auto"
 
 
 def test_url_opens_a_step_by_position_and_language():
     at = start(preset="note001", step="3", lang="zh")
     assert at.session_state["step_pos"] == 2
-    assert at.button(key="btn_next").label == "下一步"
+    assert stepper(at)[0]["words"]["next"] == "下一步"
+    assert json.loads(stepper(at)[0]["payload"])["lang"] == "zh"
     assert at.query_params["lang"] == "zh"
 
 
@@ -199,10 +262,10 @@ def test_upload_a_config_and_a_bad_one():
 
 def test_language_toggle_changes_the_text():
     at = start()
-    assert at.button(key="btn_next").label == "Next"
+    assert stepper(at)[0]["words"]["next"] == "Next"
     at.segmented_control(key="lang").set_value("zh").run()
     assert not at.exception
-    assert at.button(key="btn_next").label == "下一步"
+    assert stepper(at)[0]["words"]["next"] == "下一步"
     assert at.query_params["lang"] == "zh"
     at.switch_page("pages/about.py").run()
     assert not at.exception
@@ -217,26 +280,24 @@ def test_presentation_mode_keeps_only_the_stepper():
     assert not at.sidebar.selectbox
     assert not at.data_editor
     assert at.query_params["present"] == "1"
-    assert at.button(key="btn_next")
+    assert stepper(at)[0]["present"] is True
     at2 = start(present="1")
     assert at2.session_state["_present"] is True
 
 
-def test_step_id_is_in_the_page():
+def test_the_servers_step_is_in_the_page():
     at = start(preset="note000", step="7")
     step = at.session_state["step_id"]
-    assert any(f'data-step-id="{step}"' in h.value and 'id="current-step"' in h.value for h in at.html)
+    assert any(f'data-step-id="{step}"' in h.value and "bt-server-step" in h.value for h in at.html)
 
 
-def test_history_and_matrix_view_open_on_demand():
+def test_matrix_view_opens_on_demand():
     at = start(preset="note004", step="40")
-    shown = len(at.latex)
-    at.session_state["exp_history"] = True
+    assert not at.latex
     at.session_state["exp_matrix"] = True
     at.run()
     assert not at.exception
-    assert len(at.latex) > shown + 40  # the 40 steps so far, and the matrix blocks
-    assert any("W" in m.value for m in at.latex[1:])
+    assert any("W" in m.value for m in at.latex)
 
 
 def test_downloads_are_offered():
@@ -244,3 +305,26 @@ def test_downloads_are_offered():
     keys = {b.key for b in at.sidebar.download_button} if hasattr(at.sidebar, "download_button") else \
         {b.key for b in at.download_button}
     assert {"dl_markdown", "dl_latex", "dl_csv", "dl_config"} <= keys
+
+
+def test_a_long_trace_is_stepped_in_windows():
+    from test_stepper_data import _wide
+
+    from ui import stepper_data
+
+    at = open_editor(start())
+    at.file_uploader(key="upload_config").set_value(("wide.json", json.dumps(_wide(12)).encode(), "application/json"))
+    at.run()
+    assert not at.exception
+    data, payload = stepper(at)
+    assert payload["total"] > stepper_data.FULL_LIMIT and len(payload["steps"]) == stepper_data.WINDOW
+    assert payload["offset"] == 0
+    report(at, want={"pos": payload["total"] - 1})  # the learner pressed End: the browser asks for that part
+    assert not at.exception
+    data, payload = stepper(at)
+    assert payload["offset"] + len(payload["steps"]) == payload["total"]
+    assert at.session_state["step_pos"] == payload["total"] - 1
+    assert data["step"] == "z:l1:n1:s1"  # the server did not move the learner; the browser is at the end already
+    assert "far" in payload and payload["far"]["a:l1:n1:s1"][0] == 1  # values the diagram needs from before
+    report(at, want={"pos": 10 ** 9})  # out of range: ignored
+    assert not at.exception and at.session_state["step_pos"] == payload["total"] - 1

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from engine import PHASES, Trace
+from engine import PHASES, Trace, parse_step_id
 from engine.notation import Notation
 from engine.render import RenderedStep, RenderOptions, format_value
 from engine.symbols import plain
@@ -46,9 +47,13 @@ class Window:
 
     @staticmethod
     def around(total: int, position: int) -> Window:
+        """The whole trace, or a window with at least WINDOW // 4 steps each side of `position` (but at the
+        ends). Windows start at multiples of WINDOW // 2, so learners near one place share one cached window."""
         if total <= FULL_LIMIT:
             return Window(0, total)
-        start = max(0, min(position - WINDOW // 2, total - WINDOW))
+        stride = WINDOW // 2
+        start = (max(0, position - WINDOW // 4) // stride) * stride
+        start = max(0, min(start, total - WINDOW))
         return Window(start, min(total, start + WINDOW))
 
 
@@ -97,9 +102,19 @@ def _graph(trace: Trace, opts: RenderOptions) -> dict:
                     "grad_label": f"∂{plain(notation.loss)}/∂{plain(symbol)}"})
     targets = [", ".join(f"{plain(notation.target(j))} = {fmt(trace.value(f't:n{j}:s{s}'))}"
                          for j in range(1, sizes[-1] + 1)) for s in range(1, samples + 1)]
+    first_use: dict[str, str] = {}
+    for step in trace.steps:  # one pass, not one scan of the trace per given
+        for operand in step.operand_ids():
+            first_use.setdefault(operand, step.id)
     clicks = {}
     for ident in trace.givens:
-        target = diagram.step_for_selection(trace, ident)
+        p = parse_step_id(ident)
+        own = None
+        if p is not None and p["quantity"] == "w":
+            own = f"dE_dw:l{p['layer']}:n{p['neuron']}:k{p['source']}"
+        elif p is not None and p["quantity"] == "b":
+            own = f"dE_db:l{p['layer']}" + (f":n{p['neuron']}" if p["neuron"] else "")
+        target = own if own in trace else first_use.get(ident)
         if target is not None:
             clicks[ident] = target
     return {"sizes": list(sizes), "samples": samples, "nodes": nodes, "edges": edges,
@@ -144,9 +159,18 @@ def build(trace: Trace, rendered: list[RenderedStep], opts: RenderOptions, windo
         firsts.setdefault(r.phase, i)
     short = _number_format(opts)
     steps = [_step(r, trace, paths, phases, opts, names, short) for r in rendered[window.start:window.stop]]
-    return {"version": FORMAT_VERSION, "total": len(rendered), "offset": window.start,
+    data = {"version": FORMAT_VERSION, "total": len(rendered), "offset": window.start,
             "firsts": firsts, "ends": [rendered[0].id, rendered[-1].id],
             "steps": steps, "graph": _graph(trace, opts), "lang": opts.lang}
+    if (window.start, window.stop) != (0, len(rendered)):
+        # What the diagram shows from outside the window: each neuron's output and delta, the weights' gradients
+        # and new values, the loss (position and short value), so no circle says "?" for a value already known.
+        data["far"] = {r.id: [i, short(r.value)] for i, r in enumerate(rendered)
+                       if not window.start <= i < window.stop and _FAR.match(r.id)}
+    return data
+
+
+_FAR = re.compile(r"(?:check\.)?(?:a|delta):|dE_dw:|new_w:|loss(?:_after)?$")
 
 
 def fingerprint(*parts: str) -> str:

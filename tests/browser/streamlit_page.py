@@ -75,17 +75,30 @@ def goto_app(
 
 
 def watch_script_runs(page: Page) -> None:
-    """Count finished script runs from the app's websocket. Idempotent; call before `page.goto`.
+    """Count finished script runs from the app's websocket, and the rerun requests the browser sends.
 
-    The `page` fixture and `goto_app` call it, so tests rarely need to.
+    Idempotent; call before `page.goto`. The `page` fixture and `goto_app` call it, so tests rarely need to.
     """
     if getattr(page, "_bt_script_runs", None) is not None:
         return
+    from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     early = ForwardMsg.ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN
     runs = {"finished": 0}
     page._bt_script_runs = runs
+    requests: list[str] = []  # one per rerun the browser asked for: its fragment id, "" for a whole-app rerun
+    page._bt_rerun_requests = requests
+
+    def on_sent(payload: bytes | str) -> None:
+        if isinstance(payload, str):
+            return
+        try:
+            msg = BackMsg.FromString(payload)
+        except Exception:  # noqa: BLE001 - not a BackMsg: ignore the frame
+            return
+        if msg.WhichOneof("type") == "rerun_script":
+            requests.append(msg.rerun_script.fragment_id)
 
     def on_frame(payload: bytes | str) -> None:
         if isinstance(payload, str):
@@ -100,6 +113,7 @@ def watch_script_runs(page: Page) -> None:
     def on_websocket(ws) -> None:
         if ws.url.endswith("/_stcore/stream"):
             ws.on("framereceived", on_frame)
+            ws.on("framesent", on_sent)
 
     page.on("websocket", on_websocket)
 
@@ -110,6 +124,24 @@ def script_runs_finished(page: Page) -> int:
     if runs is None:
         raise RuntimeError("call watch_script_runs(page) before opening the app")
     return runs["finished"]
+
+
+def rerun_requests(page: Page) -> list[str]:
+    """The reruns the browser has asked for since the page was watched: each one's fragment id ("" = whole app)."""
+    requests = getattr(page, "_bt_rerun_requests", None)
+    if requests is None:
+        raise RuntimeError("call watch_script_runs(page) before opening the app")
+    return requests
+
+
+def pump(page: Page, until, timeout_ms: int = DEFAULT_TIMEOUT_MS, what: str = "condition") -> None:
+    """Wait until `until()` is true. Playwright's sync API delivers websocket events only while it waits,
+    so this waits in small steps (for conditions on counted websocket messages)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not until():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} not reached within {timeout_ms} ms")
+        page.wait_for_timeout(20)
 
 
 @contextmanager
@@ -137,3 +169,124 @@ def katex_errors(page: Page) -> int:
 def exceptions(page: Page) -> list[str]:
     """Texts of the Python exceptions Streamlit shows on the page (empty when none)."""
     return page.locator(EXCEPTION).all_inner_texts()
+
+
+# --- the stepper (ui/stepper_component/): a components-v2 component in an open shadow root -------------------
+#
+# Playwright's CSS locators pierce open shadow roots (`page.locator("#current-step")` finds it); code running in
+# the page must go through the host's shadowRoot: STEPPER_ROOT_JS is an expression for it (null until mounted).
+
+STEPPER_ROOT_JS = """(() => {
+  const cached = window.__btTestRoot;
+  if (cached && cached.host && cached.host.isConnected && cached.querySelector('.bt-stepper')) return cached;
+  const host = [...document.querySelectorAll('*')].find(e => e.shadowRoot && e.shadowRoot.querySelector('.bt-stepper'));
+  window.__btTestRoot = host ? host.shadowRoot : null;
+  return window.__btTestRoot;
+})()"""
+
+# The stepper's current step once it is painted with KaTeX and differs from `old` (false until then).
+STEPPER_STATE_JS = """(old) => {
+  const root = __ROOT__;
+  if (!root) return false;
+  const line = root.querySelector('#current-step');
+  const formula = root.querySelector('.bt-formula');
+  if (!line || !line.dataset.stepId || line.dataset.stepId === old) return false;
+  const annotation = formula.querySelector('.katex-mathml annotation');
+  if (!annotation) return false;
+  const active = root.querySelector('.bt-phase.bt-active');
+  const callout = root.querySelector('.bt-callout');
+  return {
+    id: line.dataset.stepId,
+    position: Number(line.dataset.position),
+    wrapId: root.querySelector('.bt-stepper').dataset.stepId,
+    tex: annotation.textContent,
+    broken: formula.classList.contains('bt-broken'),
+    caption: root.querySelector('.bt-caption').textContent,
+    callout: callout.hidden ? null : callout.textContent,
+    counter: root.querySelector('.bt-counter').textContent,
+    phase: active ? active.dataset.phase : null,
+    nextDisabled: root.querySelector('.bt-btn[data-action=next]').disabled,
+    previousDisabled: root.querySelector('.bt-btn[data-action=previous]').disabled,
+    katexErrors: root.querySelectorAll('.katex-error').length + document.querySelectorAll('.katex-error').length,
+    exceptions: document.querySelectorAll('[data-testid="stException"]').length,
+  };
+}""".replace("__ROOT__", STEPPER_ROOT_JS)
+
+SERVER_STEP = ".bt-server-step[data-step-id]"  # the step the server knows (after the debounced sync's rerun)
+
+
+def stepper_state(page: Page, old: str = "", timeout_ms: int = DEFAULT_TIMEOUT_MS) -> dict:
+    """The stepper's current step (see STEPPER_STATE_JS), waiting until it is painted and is not `old`."""
+    handle = page.wait_for_function(STEPPER_STATE_JS, arg=old, polling="raf", timeout=timeout_ms)
+    return handle.json_value()
+
+
+def stepper_now(page: Page) -> dict | None:
+    """The stepper's current step right now, without waiting (None when it is not painted)."""
+    return page.evaluate(f"() => ({STEPPER_STATE_JS})('') || null")
+
+
+def open_stepper(page: Page, base_url: str, query: str | dict[str, str] = "",
+                 timeout_ms: int = 60_000) -> dict:
+    """Open the step-through page and wait until the app is idle and the stepper shows a formula."""
+    goto_app(page, base_url, query, timeout_ms=timeout_ms)
+    return stepper_state(page, timeout_ms=timeout_ms)
+
+
+def press_step(page: Page, key: str, old: str, timeout_ms: int = 10_000) -> dict:
+    """Press a key that moves the stepper away from step `old`; the new step once painted."""
+    page.keyboard.press(key)
+    # The stepper handles a key synchronously in its keydown listener: usually the new step is there already.
+    now = page.evaluate(STEPPER_STATE_JS, old)
+    return now or stepper_state(page, old, timeout_ms)
+
+
+KEY_RECORDER_JS = """() => {
+  if (window.__btKeyLog) return;
+  const log = window.__btKeyLog = [];
+  const state = __STATE__;
+  // keyup comes after the stepper's keydown listener has drawn the new step (the stepper listens to keydown only)
+  window.addEventListener('keyup', (e) => log.push({ key: e.key, state: state('') || null }), true);
+}""".replace("__STATE__", STEPPER_STATE_JS)
+
+
+def press_many(page: Page, key: str, times: int) -> list[dict]:
+    """Press `key` `times` times; the stepper's state after each press (recorded in the page at each keyup).
+
+    Cheaper than `press_step` per press (no round trip to read the page between presses) for long walks.
+    """
+    page.evaluate(KEY_RECORDER_JS)
+    start = page.evaluate("() => window.__btKeyLog.length")
+    for _ in range(times):
+        page.keyboard.press(key)
+    page.wait_for_function("n => window.__btKeyLog.length >= n", arg=start + times)
+    return [entry["state"] for entry in page.evaluate("n => window.__btKeyLog.slice(n)", start)]
+
+
+def server_step(page: Page) -> str | None:
+    """The step the server last rendered the page for (None before the first run has drawn it)."""
+    return page.evaluate(
+        "() => { const e = document.querySelector('.bt-server-step'); return e ? e.dataset.stepId : null; }")
+
+
+def wait_server_step(page: Page, step_id: str, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> None:
+    """Wait until the server knows the learner is on `step_id` (the debounced sync's rerun has finished)."""
+    page.wait_for_function(
+        "id => { const e = document.querySelector('.bt-server-step'); return !!e && e.dataset.stepId === id; }",
+        arg=step_id, timeout=timeout_ms)
+    wait_for_app_idle(page, timeout_ms, settle_ms=0)
+
+
+def wait_url_step(page: Page, step_id: str, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> None:
+    """Wait until the page's URL says `?step=<step_id>`."""
+    page.wait_for_function("id => new URLSearchParams(location.search).get('step') === id", arg=step_id,
+                           timeout=timeout_ms)
+
+
+def blur(page: Page) -> None:
+    """Give the keyboard back to the document (the stepper ignores keys while a text field has the focus)."""
+    page.evaluate("""() => {
+      let a = document.activeElement;
+      while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
+      if (a && a !== document.body && a.blur) a.blur();
+    }""")

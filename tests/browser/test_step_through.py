@@ -1,334 +1,299 @@
-"""The step-through page in a real browser: the keyboard through every step of every preset, a click on
-the diagram, the language switch, the URL, and the normal and presentation modes (with screenshots).
+"""The step-through page in a real browser: the stepper component (ui/stepper_component/) with keys and clicks.
 
-The page marks the current step as `#current-step[data-step-id][data-position]`; the formula is the
-KaTeX under `.st-key-formula`, whose MathML annotation holds the LaTeX source. After a key press the
-tests wait in the page (one `wait_for_function`) until the step id has changed and the script run has
-finished, not for a fixed time.
+The stepper steps in the browser, inside an open shadow root (Playwright's CSS locators pierce it; code in the
+page goes through `host.shadowRoot`, see streamlit_page.STEPPER_ROOT_JS). It marks the current step as
+`#current-step[data-step-id][data-position]`; the formula is KaTeX in `.bt-formula`, whose MathML annotation
+holds the LaTeX source (the step's LaTeX, or, when too wide, the same parts broken at each "=" into `aligned`:
+class `bt-broken`). Every press is handled in the page; the server learns the step 450 ms after the last press
+(one fragment run), draws `.bt-server-step[data-step-id]` and writes `?step=` into the URL. The tests wait for
+these conditions, never for a fixed time.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import expect
 from streamlit_page import (
     ARTIFACTS,
-    app_url,
+    STEPPER_ROOT_JS,
+    blur,
     exceptions,
     expect_rerun,
-    goto_app,
-    katex_errors,
-    wait_for_app_idle,
+    open_stepper,
+    press_many,
+    press_step,
+    stepper_state,
+    wait_server_step,
+    wait_url_step,
 )
 
 from engine import compute_trace, load_preset, preset_ids
 from engine.render import RenderOptions, render_trace
+from ui.display import default_precision
 
-STEP_TIMEOUT_MS = 15_000
+STEP_TIMEOUT_MS = 10_000
 
-# The current step once the run that drew it has finished. The run's first message (status "running")
-# comes before its deltas, so a changed step id together with "notRunning" means the run is over and the
-# buttons (whose targets Right/Left/Home/End click) are the new ones.
-SETTLED_STEP = """
-(old) => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  const el = document.querySelector('#current-step');
-  if (!app || !el || el.dataset.stepId === old) return false;
-  if (app.dataset.testScriptState !== 'notRunning') return false;
-  const annotation = document.querySelector('.st-key-formula .katex-mathml annotation');
-  // A page's first formula and buttons can come a little after the rest: KaTeX and the button are loaded on first use.
-  if (!annotation || !document.querySelector('.st-key-btn_next button')) return false;
-  return {
-    id: el.dataset.stepId,
-    position: Number(el.dataset.position),
-    tex: annotation.textContent,
-    katexErrors: document.querySelectorAll('.katex-error').length,
-    exceptions: document.querySelectorAll('[data-testid="stException"]').length,
-  };
-}
-"""
 
-# Where a Plotly point is on the screen: from the graph div's full layout (axes' data-to-pixel maps).
-PLOT_POINT = """
-([traceName, ident]) => {
-  const gd = document.querySelector('.js-plotly-plot');
-  if (!gd || !gd._fullLayout || !gd._fullData) return null;
-  const trace = gd._fullData.find(t => t.name === traceName);
-  if (!trace) return null;
-  const i = trace.customdata.findIndex(c => (Array.isArray(c) ? c[0] : c) === ident);
-  if (i < 0) return null;
-  const layout = gd._fullLayout, box = gd.getBoundingClientRect();
-  return { x: box.left + layout._size.l + layout.xaxis.d2p(trace.x[i]),
-           y: box.top + layout._size.t + layout.yaxis.d2p(trace.y[i]) };
-}
-"""
+@dataclass(frozen=True)
+class Expected:
+    id: str
+    phase: str
+    latex: str
+    broken: str  # the LaTeX the stepper renders when the formula is too wide: its parts aligned at "="
+
+
+def render_options(preset: str, lang: str = "en", precision: str | None = None) -> RenderOptions:
+    """What the page renders with: the preset's own precision (ui/display.py) unless the URL chose one."""
+    precision = precision or default_precision(preset)
+    decimals = int(precision[1:]) if precision.startswith("d") else None
+    significant = int(precision[1:]) if precision.startswith("s") else None
+    return RenderOptions(lang=lang, decimals=decimals, significant=significant)
 
 
 @functools.cache
-def expected(preset: str) -> list[tuple[str, str]]:
-    """(step id, LaTeX) of every step, as the app shows them by default (English, exact numbers, ×)."""
+def expected(preset: str, lang: str = "en", precision: str | None = None) -> tuple[Expected, ...]:
+    """Every step as the page shows it by default (English, the preset's precision, ×)."""
     trace = compute_trace(load_preset(preset))
-    return [(r.id, r.latex) for r in render_trace(trace, RenderOptions())]
+    out = []
+    for r in render_trace(trace, render_options(preset, lang, precision)):
+        parts = [p for p in (r.symbol, r.formula, r.substituted) if p] + [r.result]
+        broken = "\\begin{aligned}" + parts[0] + " &= " + " \\\\ &= ".join(parts[1:]) + "\\end{aligned}"
+        out.append(Expected(r.id, r.phase, r.latex, broken))
+    return tuple(out)
 
 
-def current(page) -> dict:
-    """The current step (waiting for a run in progress to finish)."""
-    return page.wait_for_function(SETTLED_STEP, arg="", polling="raf", timeout=STEP_TIMEOUT_MS).json_value()
-
-
-def focus_page(page) -> None:
-    """Keyboard shortcuts are ignored while a widget has the focus: give it back to the document."""
-    page.evaluate("() => document.activeElement && document.activeElement.blur()")
-
-
-def press(page, key: str, old_id: str) -> dict:
-    """Press a key that moves the stepper; return the new step once its run has finished."""
-    page.keyboard.press(key)
-    handle = page.wait_for_function(SETTLED_STEP, arg=old_id, polling="raf", timeout=STEP_TIMEOUT_MS)
-    return handle.json_value()
+def check(state: dict, steps: tuple[Expected, ...], i: int, where: str) -> None:
+    """The stepper shows step i (0-based) of `steps`: id, position, counter, phase, formula, no errors."""
+    want = steps[i]
+    assert (state["id"], state["position"]) == (want.id, i + 1), where
+    assert state["wrapId"] == want.id, where
+    assert re.findall(r"\d+", state["counter"]) == [str(i + 1), str(len(steps))], (where, state["counter"])
+    assert state["phase"] == want.phase, where
+    assert state["tex"] == (want.broken if state["broken"] else want.latex), f"{where}: formula of {want.id}"
+    assert state["katexErrors"] == 0, f"{where}: a KaTeX error at {want.id}"
+    assert state["exceptions"] == 0, where
+    assert state["previousDisabled"] == (i == 0), where
+    assert state["nextDisabled"] == (i == len(steps) - 1), where
 
 
 def query(page) -> dict[str, str]:
-    return {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
+    return {k: v[-1] for k, v in parse_qs(urlparse(page.url).query).items()}
 
 
-def formula_font_px(page) -> float:
-    return page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.st-key-formula .katex')).fontSize)")
+def page_errors(page) -> list[str]:
+    return [e for e in page.console_errors if "favicon" not in e]
 
 
-# --- every step of every preset, with the keyboard ---------------------------------------------------------
-# About 1,150 steps, each a fragment run on the server and a redraw in the browser (mostly the Plotly chart,
-# which Streamlit re-creates on every step). Two pages step at once so that one page's wait (the server's
-# run, the network) overlaps the other's drawing: each lane is a page of its own (own browser context, own
-# session) and takes the next preset of its group when it has finished one. The lanes move in lock step:
-# press a key in every lane, then collect the results in turn. The presets are split into groups of about
-# the same number of steps, one test each, so every test stays well inside CI's per-test timeout.
+# --- every step of every preset, with the keyboard ---------------------------------------------------------------
 
-LANES = 2
-
-
-def _groups(n: int) -> list[tuple[str, ...]]:
-    """The presets in n groups of about the same number of steps (longest first within a group)."""
-    groups: list[list[str]] = [[] for _ in range(n)]
-    for preset in sorted(preset_ids(), key=lambda p: -len(expected(p))):
-        min(groups, key=lambda g: sum(len(expected(p)) for p in g)).append(preset)
-    return [tuple(g) for g in groups]
-
-
-class Lane:
-    """One page stepping through one preset at a time."""
-
-    def __init__(self, browser, base_url: str) -> None:
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
-        self.context.set_default_timeout(STEP_TIMEOUT_MS)
-        self.page = self.context.new_page()
-        self.base_url = base_url
-        self.preset: str | None = None
-
-    def open(self, preset: str) -> None:
-        self.preset, self.steps, self.index, self.last = preset, expected(preset), 0, None
-        self.page.goto(app_url(self.base_url, {"preset": preset}), wait_until="commit")
-        self.old = ""  # the step id the next result must differ from
-        self.action = "open"
-
-    def settled(self) -> dict:
-        timeout = 60_000 if self.action == "open" else STEP_TIMEOUT_MS
-        try:
-            return self.page.wait_for_function(SETTLED_STEP, arg=self.old, polling="raf", timeout=timeout).json_value()
-        except PlaywrightTimeoutError:
-            on_page = self.page.evaluate("() => document.querySelector('#current-step')?.dataset.stepId")
-            pytest.fail(f"{self.preset}: {self.action} from {self.old or 'the URL'} (step {self.index + 1}) did not "
-                        f"settle within {timeout} ms; the page shows step {on_page}", pytrace=False)
-
-    def advance(self, state: dict) -> bool:
-        """Check the step the last action led to and start the next action; False when the preset is done."""
-        preset, steps = self.preset, self.steps
-        where = f"{preset}: {self.action} from {self.old or 'the URL'}"
-        assert state["katexErrors"] == 0, f"{where}: a KaTeX error is on the page"
-        assert state["exceptions"] == 0, f"{where}: {exceptions(self.page)}"
-        if self.action in ("open", "Home"):
-            assert (state["id"], state["position"]) == (steps[0][0], 1), where
-            assert state["tex"] == steps[0][1], where
-        elif self.action == "ArrowRight":
-            self.index += 1
-            assert (state["id"], state["position"]) == (steps[self.index][0], self.index + 1), where
-            assert state["tex"] != self.last["tex"], f"{where}: the formula did not change"
-            assert state["tex"] == steps[self.index][1], where
-        elif self.action == "End":
-            assert (state["id"], state["position"]) == (steps[-1][0], len(steps)), where
-            assert query(self.page)["step"] == steps[-1][0], where
-            return False
-        if self.action == "open":
-            wait_for_app_idle(self.page)  # the buttons' keyboard shortcuts are bound just after they are drawn
-            focus_page(self.page)
-        if self.index < len(steps) - 1 and self.action != "Home":
-            self.action = "ArrowRight"
-        elif self.action == "ArrowRight":
-            assert self.page.locator(".st-key-btn_next button").is_disabled(), f"{preset}: Next at the last step"
-            self.action = "Home"
-        else:
-            self.action = "End"
-        self.last, self.old = state, state["id"]
-        self.page.keyboard.press(self.action)
-        return True
-
-
-@pytest.mark.parametrize("presets", _groups(2), ids=lambda g: "+".join(g))
-def test_keyboard_steps_through_every_step(browser, app_server, presets):
-    """Right through every step of each preset (the step id, the formula, no KaTeX error), then Home, End."""
-    todo = list(presets)
-    lanes = [Lane(browser, app_server) for _ in range(min(LANES, len(todo)))]
-    try:
-        for lane in lanes:
-            lane.open(todo.pop(0))
-        active = list(lanes)
-        while active:
-            for lane in list(active):
-                try:
-                    more = lane.advance(lane.settled())
-                except Exception:
-                    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-                    lane.page.screenshot(path=str(ARTIFACTS / f"FAILED-keyboard-{lane.preset}.png"), full_page=True)
-                    raise
-                if not more:
-                    if todo:
-                        lane.open(todo.pop(0))
-                    else:
-                        active.remove(lane)
-    finally:
-        for lane in lanes:
-            lane.context.close()
-
-
-# --- the diagram -------------------------------------------------------------------------------------------
-
-def click_point(page, trace_name: str, ident: str) -> None:
-    page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
-    point = page.wait_for_function(PLOT_POINT, arg=[trace_name, ident], timeout=STEP_TIMEOUT_MS).json_value()
-    page.mouse.move(point["x"], point["y"])  # Plotly picks the clicked point from its hover
-    page.wait_for_timeout(50)
-    with expect_rerun(page):
-        page.mouse.click(point["x"], point["y"])
-
-
-def test_clicking_a_diagram_edge_or_neuron_jumps_to_its_step(page, app_server):
-    goto_app(page, app_server, {"preset": "note000"})
-    click_point(page, "edges", "w:l2:n1:k1")  # w5's edge: its label is the edge's clickable point
-    state = current(page)
-    assert state["id"] == "dE_dw:l2:n1:k1"
-    assert "w_5" in state["tex"] and "1.3125" in state["tex"]
-    assert query(page)["step"] == "dE_dw:l2:n1:k1"
-    click_point(page, "edges", "w:l1:n2:k1")  # the chart starts afresh after a click: a second one counts
-    assert current(page)["id"] == "dE_dw:l1:n2:k1"
-    focus_page(page)
-    press(page, "Home", current(page)["id"])
-    click_point(page, "neurons", "a:l1:n2:s1")  # forward phase: a neuron stands for its output a
-    assert current(page)["id"] == "a:l1:n2:s1"
-    click_point(page, "error", "loss")
-    assert current(page)["id"] == "loss"
+@pytest.mark.parametrize("preset", preset_ids())
+def test_keys_walk_every_step(page, app_server, preset):
+    """End, Home, then → through every step (id sequence and formula as the engine renders them), ← back a few."""
+    steps = expected(preset)
+    state = open_stepper(page, app_server, {"preset": preset})
+    check(state, steps, 0, f"{preset}: opened")
+    state = press_step(page, "End", state["id"], STEP_TIMEOUT_MS)
+    check(state, steps, len(steps) - 1, f"{preset}: End")
+    state = press_step(page, "Home", state["id"], STEP_TIMEOUT_MS)
+    check(state, steps, 0, f"{preset}: Home")
+    walk = press_many(page, "ArrowRight", len(steps))  # one more than needed: → at the last step stays there
+    for i, state in enumerate(walk[:-1], start=1):
+        assert state is not None, f"{preset}: nothing painted after → to step {i + 1}"
+        check(state, steps, i, f"{preset}: → to step {i + 1}")
+    assert [s["id"] for s in walk] == [s.id for s in steps[1:]] + [steps[-1].id], preset
+    state = walk[-1]
+    for i in range(len(steps) - 2, len(steps) - 5, -1):
+        state = press_step(page, "ArrowLeft", state["id"], STEP_TIMEOUT_MS)
+        check(state, steps, i, f"{preset}: ← to step {i + 1}")
     assert exceptions(page) == []
+    assert page_errors(page) == []
 
 
-def test_phase_buttons_jump_to_the_first_step_of_each_phase(page, app_server):
-    goto_app(page, app_server, {"preset": "note002"})
+# --- clicks --------------------------------------------------------------------------------------------------------
+
+def click_to(page, selector: str, old: str) -> dict:
+    page.locator(selector).first.click()
+    return stepper_state(page, old, STEP_TIMEOUT_MS)
+
+
+EDGE_COLOURS = f"""() => {{
+  const root = {STEPPER_ROOT_JS};
+  const lines = [...root.querySelectorAll('.bt-edge')], labels = [...root.querySelectorAll('.bt-edge-label')];
+  return {{ legendHidden: root.querySelector('.bt-legend').hidden,
+           edges: labels.map((l, i) => [l.dataset.target, lines[i].getAttribute('stroke'),
+                                        lines[i].getAttribute('stroke-dasharray')]) }};
+}}"""
+
+
+def test_buttons_and_phase_jumps(page, app_server):
+    steps = expected("note002")
     trace = compute_trace(load_preset("note002"))
-    for key, phase in (("jump_backward", "backward"), ("jump_update", "update"), ("jump_check", "check"),
-                       ("jump_error", "loss"), ("jump_forward", "forward")):
-        with expect_rerun(page):
-            page.locator(f".st-key-{key} button").click()
-        first = next(s.id for s in trace.steps if s.phase == phase)
-        assert current(page)["id"] == first, key
+    state = open_stepper(page, app_server, {"preset": "note002"})
+    for action, i in (("next", 1), ("next", 2), ("previous", 1), ("last", len(steps) - 1), ("first", 0)):
+        state = click_to(page, f".bt-btn[data-action={action}]", state["id"])
+        check(state, steps, i, f"button {action}")
+    for phase in ("backward", "update", "check", "loss", "forward"):
+        first = next(i for i, s in enumerate(steps) if s.phase == phase)
+        if first != state["position"] - 1:
+            state = click_to(page, f".bt-phase[data-phase={phase}]", state["id"])
+        check(state, steps, first, f"phase {phase}")
+        assert page.locator(".bt-phase.bt-active").get_attribute("data-phase") == phase
+        colours = page.evaluate(EDGE_COLOURS)
+        # the gradients' colours and their legend from the update phase on (blue negative, vermillion dashed positive)
+        assert colours["legendHidden"] == (phase not in ("update", "check")), phase
+        if phase == "update":
+            for target, stroke, dash in colours["edges"]:
+                grad = trace.value("dE_dw:" + target.split(":", 1)[1])
+                if grad < 0:
+                    assert (stroke.upper(), dash) == ("#0072B2", "none"), target
+                elif grad > 0:
+                    assert stroke.upper() == "#D55E00" and dash not in (None, "none"), target
+    assert exceptions(page) == []
+    assert page_errors(page) == []
 
 
-# --- language ----------------------------------------------------------------------------------------------
+def test_clicks_on_the_diagram_and_the_table_jump_to_their_step(page, app_server):
+    steps = expected("note000")
+    ids = [s.id for s in steps]
+    state = open_stepper(page, app_server, {"preset": "note000"})
+    # a neuron (forward phase: it stands for its output a), then an edge label (its weight's gradient)
+    state = click_to(page, '.bt-node[data-target="a:l1:n2:s1"]', state["id"])
+    check(state, steps, ids.index("a:l1:n2:s1"), "neuron h2")
+    state = click_to(page, '.bt-edge-label[data-target="w:l2:n1:k1"]', state["id"])
+    check(state, steps, ids.index("dE_dw:l2:n1:k1"), "edge label w5")
+    assert "w_5" in state["tex"] and "1.3125" in state["tex"]
+    state = click_to(page, '.bt-edge-label[data-target="w:l1:n2:k1"]', state["id"])
+    check(state, steps, ids.index("dE_dw:l1:n2:k1"), "edge label w3")
+    # a row of the values table (rows of the steps so far, newest first; the first cell is the step's number)
+    row = page.locator(".bt-values tbody tr").filter(has=page.locator("td:first-child", has_text=re.compile(r"^3$")))
+    row.click()
+    state = stepper_state(page, state["id"], STEP_TIMEOUT_MS)
+    check(state, steps, 2, "table row 3")
+    # the error node (loss), after Home so it stands for the loss
+    state = press_step(page, "Home", state["id"])
+    state = click_to(page, ".bt-error", state["id"])
+    check(state, steps, ids.index("loss"), "error node")
+    assert exceptions(page) == []
+    assert page_errors(page) == []
 
-def test_language_switch_changes_the_text_and_the_url(page, app_server):
-    goto_app(page, app_server, {"preset": "note001", "step": "3"})
-    assert "Next" in page.locator(".st-key-btn_next").inner_text()
-    with expect_rerun(page):
+
+# --- language, URL, precision, presentation ---------------------------------------------------------------------------
+
+def test_language_switch_keeps_the_step(page, app_server):
+    en, zh = expected("note001"), expected("note001", "zh")
+    state = open_stepper(page, app_server, {"preset": "note001"})
+    for _ in range(4):
+        state = press_step(page, "ArrowRight", state["id"])
+    check(state, en, 4, "→ ×4")
+    with expect_rerun(page):  # at once, before the stepper has told the server where it is
         page.locator(".st-key-lang button").filter(has_text="中文").click()
-    page.wait_for_url(re.compile(r"[?&]lang=zh"))
-    assert "下一步" in page.locator(".st-key-btn_next").inner_text()
-    assert "第 3 步" in page.locator(".st-key-nav").inner_text()
-    caption = page.locator(".st-key-caption").inner_text()
-    assert re.search(r"[\u4e00-\u9fff]", caption), caption  # the caption is in Chinese too
-    state = current(page)
-    assert state["position"] == 3 and state["katexErrors"] == 0
+    expect(page.locator(".bt-counter")).to_have_text("第 5 步 / 共 32 步")
+    expect(page.locator(".bt-btn[data-action=next]")).to_contain_text("下一步")
+    state = stepper_state(page)
+    check(state, zh, 4, "in Chinese")
+    assert re.search(r"[\u4e00-\u9fff]", state["caption"]), state["caption"]
+    wait_url_step(page, zh[4].id)
+    assert query(page)["lang"] == "zh"
+    blur(page)  # the arrow keys belong to the language switch while it has the focus (it is a radio group)
+    state = press_step(page, "ArrowRight", state["id"])
+    check(state, zh, 5, "→ in Chinese")
     with expect_rerun(page):
         page.locator(".st-key-lang button").filter(has_text="English").click()
+    expect(page.locator(".bt-counter")).to_have_text("Step 6 / 32")
+    check(stepper_state(page), en, 5, "back in English")
     page.wait_for_url(re.compile(r"[?&]lang=en"))
-    assert "Next" in page.locator(".st-key-btn_next").inner_text()
-    assert "Step 3 / 32" in page.locator(".st-key-nav").inner_text()
     assert exceptions(page) == []
+    assert page_errors(page) == []
 
 
-# --- the URL -----------------------------------------------------------------------------------------------
-
-def test_url_opens_a_step_and_stepping_updates_the_url(page, app_server):
-    goto_app(page, app_server, {"preset": "note000", "step": "dE_dw:l2:n1:k1"})
-    state = current(page)
-    assert state["id"] == "dE_dw:l2:n1:k1"
-    assert "1.3125" in state["tex"]
-    assert page.locator('[data-testid="stAlert"]').count() == 0
-    focus_page(page)
-    steps = [sid for sid, _ in expected("note000")]
-    i = steps.index("dE_dw:l2:n1:k1")
-    state = press(page, "ArrowLeft", state["id"])
-    assert state["id"] == steps[i - 1]
-    page.wait_for_function("id => new URLSearchParams(location.search).get('step') === id", arg=steps[i - 1])
-    assert query(page)["step"] == steps[i - 1]
+def test_stepping_writes_the_step_into_the_url_and_a_reload_opens_it(page, app_server):
+    steps = expected("note000")
+    state = open_stepper(page, app_server, {"preset": "note000"})
+    for key in ("ArrowRight", "ArrowRight", "ArrowRight", "ArrowRight", "ArrowLeft"):
+        state = press_step(page, key, state["id"])
+    check(state, steps, 3, "→ ×4, ←")
+    wait_url_step(page, steps[3].id)  # 450 ms after the last press, one fragment run
+    wait_server_step(page, steps[3].id)
     assert query(page)["preset"] == "note000"
+    page.reload(wait_until="domcontentloaded")
+    check(stepper_state(page, timeout_ms=60_000), steps, 3, "after a reload")
+    # a link to a step
+    state = open_stepper(page, app_server, {"preset": "note000", "step": "dE_dw:l2:n1:k1"})
+    i = [s.id for s in steps].index("dE_dw:l2:n1:k1")
+    check(state, steps, i, "from the URL")
+    assert page.locator('[data-testid="stAlert"]').count() == 0
+    state = press_step(page, "ArrowLeft", state["id"])
+    check(state, steps, i - 1, "← from the URL's step")
+    wait_url_step(page, steps[i - 1].id)
+    assert exceptions(page) == []
 
 
 @pytest.mark.parametrize("bad", ["dE_dw:l9:n1:k1", "0"])
 def test_malformed_step_in_the_url_falls_back_politely(page, app_server, bad):
-    goto_app(page, app_server, {"preset": "note000", "step": bad})
+    state = open_stepper(page, app_server, {"preset": "note000", "step": bad})
     notice = page.locator('[data-testid="stAlert"]').filter(has_text=bad)
     notice.first.wait_for(state="visible")
     assert "no step" in notice.first.inner_text()
-    state = current(page)
-    assert (state["id"], state["position"]) == (expected("note000")[0][0], 1)
+    check(state, expected("note000"), 0, f"step={bad}")
     assert exceptions(page) == []
 
 
-# --- normal and presentation modes ---------------------------------------------------------------------------
+def test_precision_from_the_url_and_from_the_sidebar(page, app_server):
+    d3 = expected("note002", precision="d3")
+    state = open_stepper(page, app_server, {"preset": "note002", "precision": "d3"})
+    check(state, d3, 0, "precision=d3")
+    assert "0.378" in state["tex"] and "0.37750" not in state["tex"]
+    state = press_step(page, "ArrowRight", state["id"])
+    check(state, d3, 1, "→ at d3")
+    with expect_rerun(page):
+        page.locator(".st-key-precision input[role=combobox]").click()
+        page.locator("[role=option]").filter(has_text="6 decimals").click()
+    d6 = expected("note002", precision="d6")
+    expect(page.locator(".bt-formula .katex-mathml annotation")).to_have_text(
+        re.compile("^" + re.escape(d6[1].latex) + "$|^" + re.escape(d6[1].broken) + "$"))
+    check(stepper_state(page), d6, 1, "6 decimals from the sidebar")
+    page.wait_for_url(re.compile(r"[?&]precision=d6"))
+    blur(page)
+    state = press_step(page, "ArrowRight", d6[1].id)
+    check(state, d6, 2, "→ at d6")
+    assert exceptions(page) == []
 
-def test_screenshots_of_normal_and_presentation_modes(page, app_server):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+def test_presentation_switch_keeps_the_step(page, app_server):
+    steps = expected("note002")
     page.set_viewport_size({"width": 1440, "height": 1000})
-    goto_app(page, app_server, {"preset": "note002", "step": "dE_dw:l1:n1:k1"})
+    state = open_stepper(page, app_server, {"preset": "note002", "step": "dE_dw:l1:n1:k1"})
+    i = state["position"] - 1
+    check(state, steps, i, "from the URL")
+    state = press_step(page, "ArrowRight", state["id"])
     assert page.locator('[data-testid="stSidebar"]').is_visible()
-    normal_font = formula_font_px(page)
-    page.wait_for_timeout(300)  # the chart's drawing transition
+    assert page.locator(".bt-stepper.bt-present").count() == 0
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "step-through-normal-1440x1000.png"), full_page=True)
-
-    page.set_viewport_size({"width": 1920, "height": 1080})
     with expect_rerun(page):
         page.locator(".st-key-present label").first.click()
     page.wait_for_url(re.compile(r"[?&]present=1"))
+    page.locator(".bt-stepper.bt-present").wait_for(state="attached")
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
     assert page.locator(".st-key-exp_editor").count() == 0  # the editors are gone
-    big_font = formula_font_px(page)
-    assert big_font >= 32, big_font
-    assert big_font >= 1.4 * normal_font, (normal_font, big_font)
-    assert current(page)["id"] == "dE_dw:l1:n1:k1"
-    page.wait_for_timeout(300)
-    page.screenshot(path=str(ARTIFACTS / "step-through-presentation-1920x1080.png"))
-    # the formula and the Next button are on the first screen, readable from the back of the room
-    for selector in (".st-key-formula .katex", ".st-key-btn_next button"):
-        box = page.locator(selector).first.bounding_box()
-        assert box is not None and box["y"] + box["height"] <= 1080, selector
-    assert exceptions(page) == [] and katex_errors(page) == 0
+    assert not page.locator(".bt-side").is_visible()  # no table in presentation
+    check(stepper_state(page), steps, i + 1, "presentation")
+    assert exceptions(page) == []
 
 
-def test_presentation_mode_from_the_url(page, app_server):
+def test_presentation_mode_from_the_url_in_chinese(page, app_server):
     page.set_viewport_size({"width": 1920, "height": 1080})
-    goto_app(page, app_server, {"preset": "note000", "present": "1", "lang": "zh"})
+    state = open_stepper(page, app_server, {"preset": "note000", "present": "1", "lang": "zh"})
+    check(state, expected("note000", "zh"), 0, "present=1&lang=zh")
+    page.locator(".bt-stepper.bt-present").wait_for(state="attached")
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
-    assert formula_font_px(page) >= 32
-    assert "下一步" in page.locator(".st-key-btn_next").inner_text()
+    expect(page.locator(".bt-btn[data-action=next]")).to_contain_text("下一步")
+    size = page.evaluate(f"() => parseFloat(getComputedStyle({STEPPER_ROOT_JS}.querySelector('.bt-formula')).fontSize)")
+    assert size >= 32, size  # readable from the back of the room
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "step-through-presentation-zh-1920x1080.png"))

@@ -10,7 +10,7 @@ same first visit through AppTest whatever the order.
 
 from urllib.parse import parse_qs, urlparse
 
-from streamlit_page import exceptions, goto_app
+from streamlit_page import exceptions, goto_app, stepper_state, wait_url_step
 
 from engine import compute_trace, load_preset
 
@@ -39,9 +39,9 @@ def test_a_step_link_opens_in_chinese_at_that_step(page, app_server):
     goto_app(page, app_server, "lang=zh&preset=note001&step=3")
     assert exceptions(page) == []
     step = compute_trace(load_preset("note001")).steps[2].id
-    current = page.locator("#current-step[data-step-id]")
-    current.wait_for(state="attached")
-    assert current.get_attribute("data-step-id") == step
-    assert "下一步" in page.locator(".st-key-btn_next button").inner_text()
+    state = stepper_state(page)  # the stepper component (in its shadow root, which Playwright's locators pierce)
+    assert (state["id"], state["position"]) == (step, 3)
+    assert "下一步" in page.locator(".bt-btn[data-action=next]").inner_text()
+    wait_url_step(page, step)
     query = query_of(page.url)
     assert (query.get("lang"), query.get("preset"), query.get("step")) == ("zh", "note001", step), page.url

@@ -4,11 +4,21 @@
 
 const INSTANCES = new WeakMap();
 const SYNC_DELAY_MS = 450; // the server learns the current step once the learner pauses (one rerun, not one per press)
+const WANT_DELAY_MS = 150; // a very long trace: ask for the next window soon, but once per pause
+const EDGE_MARGIN = 100; // ... when this close to the edge of the window the browser has
+const TABLE_ROWS = 400;
+const HISTORY_ITEMS = 200;
 const NEXT_KEYS = new Set(["ArrowRight", "ArrowDown", "PageDown", "n", "N"]);
 const PREV_KEYS = new Set(["ArrowLeft", "ArrowUp", "PageUp", "p", "P"]);
+const NAV_KEYS = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown", " "]);
+const TYPING_ROLES = ["textbox", "combobox", "spinbutton", "listbox", "grid", "gridcell", "slider", "menu"];
+const COMPOSITE_ROLES = ["radio", "tab", "option", "menuitem", "menuitemradio", "menuitemcheckbox", "treeitem",
+  "switch", "row", "radiogroup", "tablist"];
 const SVG_NS = "http://www.w3.org/2000/svg";
 const COLOURS = { negative: "#0072B2", positive: "#D55E00", highlight: "#E69F00", current: "#1A1D23",
   edge: "#B8BEC8", line: "#5B6270", fill: "#FFFFFF", errorFill: "#F3F5F8" };
+const ICONS = { first: "M6 6h2v12H6zm3.5 6 8.5 6V6z", previous: "M15.4 7.4 14 6l-6 6 6 6 1.4-1.4-4.6-4.6z",
+  next: "M8.6 16.6 10 18l6-6-6-6-1.4 1.4 4.6 4.6z", last: "M6 18l8.5-6L6 6v12zM16 6v12h2V6z" };
 
 function loadKatex(base) {
   if (window.katex) return Promise.resolve(window.katex);
@@ -42,15 +52,18 @@ function svg(tag, attrs) {
   return node;
 }
 
-function isTyping(event) {
+// Is the key for another control (a text field, a list, a radio group such as the language switch)?
+function forAnotherControl(event, wrap) {
   const path = event.composedPath ? event.composedPath() : [event.target];
   for (const node of path) {
+    if (node === wrap) return false; // our own buttons: keys step
     if (!node || !node.tagName) continue;
     const tag = node.tagName.toLowerCase();
     if (tag === "input" || tag === "textarea" || tag === "select") return true;
     if (node.isContentEditable) return true;
     const role = node.getAttribute && node.getAttribute("role");
-    if (["textbox", "combobox", "spinbutton", "listbox", "grid", "gridcell", "slider", "menu"].includes(role)) return true;
+    if (TYPING_ROLES.includes(role)) return true;
+    if (NAV_KEYS.has(event.key) && COMPOSITE_ROLES.includes(role)) return true;
   }
   return false;
 }
@@ -68,47 +81,52 @@ class Stepper {
     this.blank = null;
     this.pending = null;
     this.generation = 0;
+    this.reports = 0;
+    this.raf = 0;
+    this.shown = null;
+    this.fits = new Map();
     this.onKey = (e) => this.key(e);
-    this.onResize = () => { if (this.data && this.index.size) this.show(); };
+    this.onResize = () => { this.fits.clear(); this.shown = null; this.requestShow(); };
     window.addEventListener("keydown", this.onKey, true);
     window.addEventListener("resize", this.onResize);
     this.build();
   }
 
   build() {
-    const r = this.root;
     const wrap = el("div", "bt-stepper");
     wrap.tabIndex = -1;
     this.wrap = wrap;
     this.nav = el("div", "bt-nav");
-    this.nav.setAttribute("role", "toolbar");
+    this.nav.setAttribute("role", "group");
     this.buttons = {};
-    const mk = (name, cls, glyph, after) => {
+    const mk = (name, cls, after) => {
       const b = el("button", "bt-btn " + cls);
       b.type = "button";
       b.dataset.action = name;
       const label = el("span", "bt-label");
       const icon = svg("svg", { viewBox: "0 0 24 24", class: "bt-icon", "aria-hidden": "true" });
-      icon.appendChild(svg("path", { d: glyph }));
+      icon.appendChild(svg("path", { d: ICONS[name] }));
       if (after) { b.append(label, icon); } else { b.append(icon, label); }
       b.addEventListener("click", () => this.act(name));
       this.buttons[name] = b;
       return b;
     };
     this.counter = el("span", "bt-counter");
-    this.counter.setAttribute("aria-live", "polite");
-    const ICONS = { first: "M6 6h2v12H6zm3.5 6 8.5 6V6z", previous: "M15.4 7.4 14 6l-6 6 6 6 1.4-1.4-4.6-4.6z",
-      next: "M8.6 16.6 10 18l6-6-6-6-1.4 1.4 4.6 4.6z", last: "M6 18l8.5-6L6 6v12zM16 6v12h2V6z" };
-    this.nav.append(mk("first", "", ICONS.first), mk("previous", "", ICONS.previous), this.counter,
-      mk("next", "bt-primary", ICONS.next, true), mk("last", "", ICONS.last, true));
+    this.nav.append(mk("first", ""), mk("previous", ""), this.counter, mk("next", "bt-primary", true), mk("last", "", true));
     this.phases = el("div", "bt-phases");
+    this.phases.setAttribute("role", "group");
     this.formula = el("div", "bt-formula");
-    this.formula.setAttribute("role", "math");
+    this.formula.setAttribute("role", "group");
     this.caption = el("p", "bt-caption");
     this.callout = el("div", "bt-callout");
     this.callout.setAttribute("role", "note");
     this.stepLine = el("div", "bt-step");
     this.stepLine.id = "current-step";
+    this.live = el("div", "bt-sr"); // what a screen reader hears on each step
+    this.live.setAttribute("aria-live", "polite");
+    this.live.setAttribute("aria-atomic", "true");
+    this.text = el("div", "bt-text");
+    this.text.append(this.caption, this.callout, this.stepLine);
     this.body = el("div", "bt-body");
     this.chart = el("div", "bt-chart");
     this.legend = el("div", "bt-legend");
@@ -117,16 +135,22 @@ class Stepper {
     this.chartCol = el("div", "bt-chart-col");
     this.chartCol.append(this.chart, this.legend, this.help);
     this.body.append(this.chartCol, this.side);
+    this.lower = el("div", "bt-lower");
+    this.lower.append(this.text, this.body);
     this.valuesTitle = el("p", "bt-values-title");
     this.tableWrap = el("div", "bt-table");
+    this.tableWrap.addEventListener("click", (e) => {
+      const tr = e.target.closest("tr[data-pos]");
+      if (tr) this.go(Number(tr.dataset.pos));
+    });
     this.history = el("details", "bt-history");
     this.historySummary = el("summary", "", "");
     this.historyList = el("ol", "bt-history-list");
     this.history.append(this.historySummary, this.historyList);
     this.history.addEventListener("toggle", () => this.renderHistory());
     this.side.append(this.valuesTitle, this.tableWrap, this.history);
-    wrap.append(this.nav, this.phases, this.formula, this.caption, this.callout, this.stepLine, this.body);
-    r.appendChild(wrap);
+    wrap.append(this.nav, this.phases, this.formula, this.lower, this.live);
+    this.root.appendChild(wrap);
   }
 
   update(args) {
@@ -134,45 +158,58 @@ class Stepper {
     this.args = args;
     if (typeof d.payload === "string" && d.fingerprint !== this.fp) {
       const before = this.data ? this.stepAt(this.pos) : null;
-      if (before) this.pending = this.pending === null ? before.id : this.pending;
+      let parsed = null;
       try {
-        this.data = JSON.parse(d.payload);
+        parsed = JSON.parse(d.payload);
       } catch (err) {
-        this.data = null;
+        parsed = null; // keep what the learner has; a later message may be whole
       }
-      this.fp = d.fingerprint;
-      this.index = new Map();
-      if (this.data) this.data.steps.forEach((s, i) => this.index.set(s.id, i + this.data.offset));
-      this.staticStrings = d.words || {};
+      if (parsed) {
+        if (before) this.pending = this.pending === null ? before.id : this.pending;
+        this.data = parsed;
+        this.fp = d.fingerprint;
+        this.index = new Map();
+        this.data.steps.forEach((s, i) => this.index.set(s.id, i + this.data.offset));
+        this.staticStrings = d.words || {};
+        this.wrap.lang = this.data.lang === "zh" ? "zh-Hans" : "en";
+        if (d.katex_base && d.katex_base !== this.base) {
+          this.base = d.katex_base;
+          const link = document.createElement("link"); // KaTeX's classes inside this shadow root
+          link.rel = "stylesheet"; link.href = this.base + "katex.min.css";
+          this.root.appendChild(link);
+        }
+        this.fits.clear();
+        this.histItems = new Map();
+        this.rows = null;
+        this.asked = null;
+        this.buildGraph();
+        this.buildPhases();
+        this.shown = null;
+      }
+    }
+    if (this.present !== !!d.present) {
       this.present = !!d.present;
       this.wrap.classList.toggle("bt-present", this.present);
-      if (d.katex_base && d.katex_base !== this.base) {
-        this.base = d.katex_base;
-        const link = document.createElement("link"); // KaTeX's classes inside this shadow root
-        link.rel = "stylesheet"; link.href = this.base + "katex.min.css";
-        this.root.appendChild(link);
-      }
-      this.buildGraph();
-      this.buildPhases();
+      this.fits.clear();
+      this.shown = null;
     }
-    this.present = !!d.present;
-    this.wrap.classList.toggle("bt-present", this.present);
     if (!this.data) return;
     // The server moves the learner only when it means to (a new network, the URL, a click elsewhere): seq.
     // Otherwise the learner stays on the step they are on (kept by id across a new language or precision).
     if (d.seq !== this.seq || this.pending !== null) {
+      if (d.seq !== this.seq) { clearTimeout(this.timer); this.timer = null; } // a report made before the move is void
       const wanted = d.seq !== this.seq ? d.step : this.pending;
       this.seq = d.seq;
       this.pending = null;
-      const at = this.index.get(wanted);
+      const at = this.posOf(wanted);
       if (at !== undefined) this.pos = at;
       else if (typeof d.position === "number") this.pos = d.position;
     }
-    if (!this.index.size) return;
     this.pos = Math.max(0, Math.min(this.pos, this.data.total - 1));
     if (this.katex) { this.show(); return; }
     this.showText();
-    loadKatex(this.base).then((k) => { this.katex = k; this.show(); }).catch(() => this.show());
+    loadKatex(this.base).then((k) => { this.katex = k; this.fits.clear(); this.shown = null; this.show(); })
+      .catch(() => this.show());
   }
 
   w(key) { return (this.staticStrings && this.staticStrings[key]) || key; }
@@ -182,9 +219,17 @@ class Stepper {
     return pos >= off && pos < off + this.data.steps.length ? this.data.steps[pos - off] : null;
   }
 
+  // A step's position, in the window or (a very long trace) among the values the diagram needs from outside it.
+  posOf(id) {
+    const at = this.index.get(id);
+    if (at !== undefined) return at;
+    const far = this.data && this.data.far && this.data.far[id];
+    return far ? far[0] : undefined;
+  }
+
   act(name) {
-    const last = this.data.total - 1;
-    const target = { first: 0, previous: this.pos - 1, next: this.pos + 1, last }[name];
+    if (!this.data) return;
+    const target = { first: 0, previous: this.pos - 1, next: this.pos + 1, last: this.data.total - 1 }[name];
     if (target !== undefined) this.go(target);
   }
 
@@ -193,41 +238,73 @@ class Stepper {
     const pos = Math.max(0, Math.min(target, this.data.total - 1));
     if (pos === this.pos) return;
     this.pos = pos;
+    cancelAnimationFrame(this.raf); // a press is shown at once (the browser paints it in its next frame)
+    this.raf = 0;
     this.show();
     this.scheduleSync();
   }
 
   goId(id) {
-    const pos = this.index.get(id);
+    const pos = this.posOf(id);
     if (pos !== undefined) this.go(pos);
+  }
+
+  // At most one rendering per frame while the window is being resized.
+  requestShow() {
+    if (!this.data || this.raf) return;
+    this.raf = requestAnimationFrame(() => { this.raf = 0; this.show(); });
+  }
+
+  report(name, value) {
+    this.reports += 1;
+    this.args.setStateValue(name, { ...value, seq: this.seq, n: this.reports });
   }
 
   scheduleSync() {
     clearTimeout(this.timer);
-    const step = this.stepAt(this.pos);
-    if (!step) {
-      // Outside the window the server sent: ask for the steps around this position now.
-      this.pending = null;
-      this.args.setStateValue("want", this.pos);
+    const off = this.data.offset, end = off + this.data.steps.length;
+    const near = (this.pos < off + EDGE_MARGIN && off > 0) || (this.pos >= end - EDGE_MARGIN && end < this.data.total);
+    if (!this.stepAt(this.pos) || near) {
+      this.timer = setTimeout(() => {
+        if (this.asked !== this.pos) { this.asked = this.pos; this.report("want", { pos: this.pos }); }
+      }, WANT_DELAY_MS);
       return;
     }
-    this.timer = setTimeout(() => this.args.setStateValue("step", step.id), SYNC_DELAY_MS);
+    const step = this.stepAt(this.pos);
+    this.timer = setTimeout(() => this.report("step", { id: step.id }), SYNC_DELAY_MS);
   }
 
   key(event) {
     if (!this.data || !this.wrap.isConnected || event.defaultPrevented) return;
-    if (event.ctrlKey || event.metaKey || event.altKey) return;
-    if (isTyping(event)) return;
-    const k = event.key;
-    if (k === " " && this.pressable(event)) return; // Space on another control (a toggle, a button) is that control's
-    if (this.blank) { // any key brings the screen back
-      this.unblank();
+    if (event.isComposing || event.keyCode === 229) return; // an input method is composing a character
+    if (this.blank) { // first: any key (not its auto-repeat) brings the screen back
       event.preventDefault(); event.stopImmediatePropagation();
+      if (!event.repeat) this.unblank();
       return;
     }
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (forAnotherControl(event, this.wrap)) return;
+    const inside = event.composedPath().includes(this.wrap);
+    const focus = document.activeElement;
+    const host = this.root.host || this.root;
+    // Outside presentation mode the keys are the stepper's only while nothing else has the focus, so a keyboard
+    // user can still scroll the page and use its other controls; presenting, they are always (a clicker's).
+    if (!this.present && !inside && focus && focus !== document.body && focus !== host) return;
+    const k = event.key;
+    if (k === " " && !inside && this.pressable(event)) return; // Space on another control is that control's
+    if (event.repeat && !(NEXT_KEYS.has(k) || PREV_KEYS.has(k) || k === " ")) {
+      event.preventDefault();
+      return; // holding B, F or . does not flicker
+    }
     let handled = true;
-    if (k === " " || k === "Spacebar") this.go(this.pos + (event.shiftKey ? -1 : 1));
-    else if (NEXT_KEYS.has(k)) this.go(this.pos + 1);
+    if (k === " " || k === "Spacebar") {
+      if (inside && (event.target.closest?.("button,[role=button]") || this.pressable(event))) {
+        const target = event.composedPath()[0];
+        if (target && target.closest && target.closest("button,[role=button]") && !target.closest(".bt-btn")) {
+          handled = false; // Space on a neuron, a weight or a table row: that element's own action
+        } else this.go(this.pos + (event.shiftKey ? -1 : 1));
+      } else this.go(this.pos + (event.shiftKey ? -1 : 1));
+    } else if (NEXT_KEYS.has(k)) this.go(this.pos + 1);
     else if (PREV_KEYS.has(k)) this.go(this.pos - 1);
     else if (k === "Home") this.go(0);
     else if (k === "End") this.go(this.data.total - 1);
@@ -239,9 +316,7 @@ class Stepper {
   }
 
   pressable(event) {
-    const path = event.composedPath ? event.composedPath() : [event.target];
-    if (path.includes(this.wrap)) return false;
-    const node = path[0];
+    const node = event.composedPath ? event.composedPath()[0] : event.target;
     if (!node || !node.tagName) return false;
     const tag = node.tagName.toLowerCase();
     const role = node.getAttribute && node.getAttribute("role");
@@ -253,8 +328,12 @@ class Stepper {
     const cover = document.createElement("div");
     cover.className = "bt-blank";
     cover.setAttribute("data-testid", "bt-blank");
-    cover.setAttribute("aria-label", this.w("stepper_blank_hint"));
+    cover.setAttribute("role", "status");
     cover.style.cssText = "position:fixed;inset:0;background:#000;z-index:2147483647;cursor:none;";
+    const hint = document.createElement("span"); // for screen readers only
+    hint.textContent = this.w("stepper_blank_hint");
+    hint.style.cssText = "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;";
+    cover.appendChild(hint);
     cover.addEventListener("click", () => this.unblank());
     document.body.appendChild(cover);
     this.blank = cover;
@@ -288,6 +367,7 @@ class Stepper {
     for (const [name, b] of Object.entries(this.buttons)) b.querySelector(".bt-label").textContent = this.w(name);
     this.nav.setAttribute("aria-label", this.w("stepper_nav"));
     this.phases.setAttribute("aria-label", this.w("stepper_phases"));
+    this.formula.setAttribute("aria-label", this.w("stepper_formula"));
     this.help.textContent = this.w("diagram_help");
     this.valuesTitle.textContent = this.w("values");
     this.historySummary.textContent = this.w("history");
@@ -310,16 +390,24 @@ class Stepper {
   }
 
   show() {
+    if (!this.data) return;
+    const stateKey = this.fp + "|" + this.pos + "|" + this.present + "|" + !!this.katex;
+    if (stateKey === this.shown) return; // a rerun that changed nothing here (the server heard a report)
+    this.shown = stateKey;
     const step = this.stepAt(this.pos);
     const total = this.data.total;
     const b = this.buttons;
     b.first.disabled = b.previous.disabled = this.pos === 0;
     b.next.disabled = b.last.disabled = this.pos === total - 1;
-    this.counter.textContent = this.w("counter").replace("{n}", this.pos + 1).replace("{total}", total);
+    const counter = this.w("counter").replace("{n}", this.pos + 1).replace("{total}", total);
+    this.counter.textContent = counter;
+    this.wrap.dataset.position = String(this.pos + 1);
+    this.stepLine.dataset.position = String(this.pos + 1);
     if (!step) {
       this.formula.textContent = this.w("stepper_loading");
       this.caption.textContent = "";
       this.callout.hidden = true;
+      this.shown = null; // show it when the window arrives
       return;
     }
     this.renderFormula(step);
@@ -328,77 +416,118 @@ class Stepper {
     this.callout.hidden = !step.callout;
     this.stepLine.replaceChildren(document.createTextNode(this.w("step_id") + ": "), el("code", "", step.id));
     this.stepLine.dataset.stepId = step.id;
-    this.stepLine.dataset.position = String(this.pos + 1);
+    this.wrap.dataset.stepId = step.id;
+    this.live.textContent = counter + ". " + step.symbol + " = " + step.value + ". " + step.caption;
     for (const [name, btn] of Object.entries(this.phaseButtons || {})) {
       btn.classList.toggle("bt-active", name === step.phase);
-      btn.setAttribute("aria-pressed", name === step.phase ? "true" : "false");
+      if (name === step.phase) btn.setAttribute("aria-current", "step");
+      else btn.removeAttribute("aria-current");
     }
     this.paintGraph(step);
     if (!this.present) {
       this.renderTable();
       if (this.history.open) this.renderHistory();
     }
-    this.wrap.dataset.stepId = step.id;
-    this.wrap.dataset.position = String(this.pos + 1);
-    if (this.present) requestAnimationFrame(() => this.fitChart());
+    if (this.present) this.fitChart();
+    else this.wrap.classList.remove("bt-split");
   }
 
   fitChart() {
-    // Presentation: the diagram takes what is left of the screen under the formula and caption.
-    const top = this.chart.getBoundingClientRect().top + window.scrollY;
-    const room = window.innerHeight - (top - window.scrollY) - (this.legend.hidden ? 16 : 48);
-    this.wrap.style.setProperty("--bt-chart-height", Math.max(160, Math.floor(room)) + "px");
+    // Presentation: the diagram takes what is left of the screen under the formula and caption; when that is
+    // too little (a long caption under a broken formula), the caption goes beside the diagram instead.
+    this.wrap.classList.remove("bt-split");
+    const room = () => window.innerHeight - this.chart.getBoundingClientRect().top - (this.legend.hidden ? 12 : 44);
+    let space = room();
+    if (space < 220 && window.innerWidth > window.innerHeight) {
+      this.wrap.classList.add("bt-split");
+      space = room();
+    }
+    const value = Math.max(120, Math.floor(space)) + "px";
+    if (this.wrap.style.getPropertyValue("--bt-chart-height") !== value) this.wrap.style.setProperty("--bt-chart-height", value);
   }
 
   renderFormula(step) {
     const f = this.formula;
+    const width = f.clientWidth;
+    const cached = this.fits.get(step.id);
+    if (cached && cached.width === width) {
+      f.classList.toggle("bt-broken", cached.broken);
+      f.style.setProperty("--bt-fit", cached.fit);
+      this.math(f, cached.latex, true);
+      return;
+    }
+    const keep = (latex, broken, fit) => {
+      this.fits.set(step.id, { width, latex, broken, fit });
+    };
     f.classList.remove("bt-broken");
     f.style.setProperty("--bt-fit", "1");
     this.math(f, step.latex, true);
     // Never cut a formula: shrink it to fit; past a point, break it at each "=" and shrink what is left.
     const fits = () => f.scrollWidth <= f.clientWidth + 1;
-    if (fits()) return;
+    if (fits()) return keep(step.latex, false, "1");
     const ratio = f.clientWidth / f.scrollWidth;
     if (ratio >= 0.72 || !step.parts || step.parts.length < 2) {
-      f.style.setProperty("--bt-fit", String(Math.max(ratio * 0.98, 0.3)));
-      return;
+      const fit = String(Math.max(ratio * 0.98, 0.3));
+      f.style.setProperty("--bt-fit", fit);
+      return keep(step.latex, false, fit);
     }
     const [first, ...rest] = step.parts;
     const broken = "\\begin{aligned}" + first + " &= " + rest.join(" \\\\ &= ") + "\\end{aligned}";
     f.classList.add("bt-broken");
     this.math(f, broken, true);
-    if (!fits()) f.style.setProperty("--bt-fit", String(Math.max((f.clientWidth / f.scrollWidth) * 0.98, 0.3)));
+    let fit = "1";
+    if (!fits()) {
+      fit = String(Math.max((f.clientWidth / f.scrollWidth) * 0.98, 0.3));
+      f.style.setProperty("--bt-fit", fit);
+    }
+    keep(broken, true, fit);
   }
 
   renderTable() {
+    if (!this.rows) { // new data: a new table; rows are made once and moved, never rebuilt
+      this.rows = new Map();
+      const table = el("table", "bt-values");
+      const head = table.createTHead().insertRow();
+      for (const key of ["col_n", "col_symbol", "col_value", "col_phase"]) head.appendChild(el("th", "", this.w(key)));
+      this.tbody = table.createTBody();
+      this.tableWrap.replaceChildren(table);
+    }
     const off = this.data.offset;
     const from = Math.min(this.pos, off + this.data.steps.length - 1);
+    const lowest = Math.max(off, from - TABLE_ROWS + 1);
     const rows = [];
-    const limit = 400; // the latest 400: a table is for looking back, not for 29,000 rows
-    for (let i = from; i >= off && rows.length < limit; i--) rows.push(this.data.steps[i - off]);
-    const table = el("table", "bt-values");
-    const head = table.createTHead().insertRow();
-    for (const key of ["col_n", "col_symbol", "col_value", "col_phase"]) head.appendChild(el("th", "", this.w(key)));
-    const bodyEl = table.createTBody();
-    rows.forEach((s, n) => {
-      const tr = bodyEl.insertRow();
-      const i = from - n;
-      tr.append(el("td", "bt-num", String(i + 1)), el("td", "", s.symbol), el("td", "bt-num", s.value),
-        el("td", "", this.w("phase_" + s.phase)));
-      tr.addEventListener("click", () => this.go(i));
-    });
-    this.tableWrap.replaceChildren(table);
+    for (let i = from; i >= lowest; i--) {
+      let tr = this.rows.get(i);
+      if (!tr) {
+        const s = this.data.steps[i - off];
+        tr = el("tr", "");
+        tr.dataset.pos = String(i);
+        const n = el("td", "bt-num");
+        const go = el("button", "bt-row-go", String(i + 1));
+        go.type = "button";
+        n.appendChild(go);
+        tr.append(n, el("td", "", s.symbol), el("td", "bt-num", s.value), el("td", "", this.w("phase_" + s.phase)));
+        this.rows.set(i, tr);
+      }
+      rows.push(tr);
+    }
+    this.tbody.replaceChildren(...rows);
   }
 
   renderHistory() {
     if (!this.history.open || !this.data) return;
     const off = this.data.offset;
+    const stop = Math.min(this.pos, off + this.data.steps.length - 1);
     const items = [];
-    const start = Math.max(off, this.pos - 199);
-    for (let i = start; i <= this.pos && i < off + this.data.steps.length; i++) {
-      const li = el("li", "");
-      li.value = i + 1;
-      this.math(li, this.data.steps[i - off].latex, false);
+    for (let i = Math.max(off, stop - HISTORY_ITEMS + 1); i <= stop; i++) {
+      let li = this.histItems.get(i);
+      if (!li || li.dataset.katex !== String(!!this.katex)) {
+        li = el("li", "");
+        li.value = i + 1;
+        li.dataset.katex = String(!!this.katex);
+        this.math(li, this.data.steps[i - off].latex, false);
+        this.histItems.set(i, li);
+      }
       items.push(li);
     }
     this.historyList.replaceChildren(...items);
@@ -420,9 +549,8 @@ class Stepper {
     for (let j = 1; j <= sizes[L]; j++) outs.push(pos[L + "_" + j][1]);
     const errAt = [48 + L * dx + 0.7 * dx, outs.reduce((a, b) => a + b, 0) / outs.length];
     const width = errAt[0] + 60, height = 46 + (tallest - 1) * dy + 78;
-    const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "bt-svg", role: "img",
+    const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "bt-svg", role: "group",
       "aria-label": this.w("stepper_diagram"), preserveAspectRatio: "xMidYMid meet" });
-    this.svgSize = [width, height];
     const edgeLayer = svg("g", { class: "bt-edges" });
     const labelLayer = svg("g", { class: "bt-edge-labels" });
     const nodeLayer = svg("g", { class: "bt-nodes" });
@@ -431,20 +559,30 @@ class Stepper {
     const grads = g.edges.map((e) => Math.abs(e.grad || 0));
     this.biggest = Math.max(...grads, 0) || 1;
     const dense = (li) => sizes[li - 1] > 2 || sizes[li] > 2;
+    const pressable = (node, action) => { // a neuron, a weight: a button for the keyboard too
+      node.setAttribute("tabindex", "0");
+      node.setAttribute("role", "button");
+      node.addEventListener("click", action);
+      node.addEventListener("keydown", (e) => {
+        if (e.key === "Enter" || e.key === " ") { e.preventDefault(); e.stopPropagation(); action(); }
+      });
+    };
     for (const e of g.edges) {
       const [x0, y0] = pos[(e.layer - 1) + "_" + e.k];
       const [x1, y1] = pos[e.layer + "_" + e.j];
       const outline = svg("line", { x1: x0, y1: y0, x2: x1, y2: y1, class: "bt-outline" });
       const line = svg("line", { x1: x0, y1: y0, x2: x1, y2: y1, class: "bt-edge" });
       edgeLayer.append(outline, line);
-      const lx = x0 + 0.62 * (x1 - x0), ly = y0 + 0.62 * (y1 - y0);
+      // Crossing edges keep their labels apart: a falling edge's label near its start, a rising one's near its end.
+      const at = y1 > y0 + 1 ? 0.34 : y1 < y0 - 1 ? 0.66 : 0.5;
+      const lx = x0 + at * (x1 - x0), ly = y0 + at * (y1 - y0);
       const label = svg("text", { x: lx, y: ly, class: "bt-edge-label", "text-anchor": "middle" });
       label.dataset.target = "w:l" + e.layer + ":n" + e.j + ":k" + e.k;
       const title = svg("title");
       const nameSpan = svg("tspan", { x: lx, dy: dense(e.layer) ? "0.35em" : "-0.2em" });
       const valueSpan = svg("tspan", { x: lx, dy: dense(e.layer) ? "0" : "1.15em" });
       label.append(title, nameSpan, valueSpan);
-      label.addEventListener("click", () => this.click(label.dataset.target));
+      pressable(label, () => this.click(label.dataset.target));
       labelLayer.appendChild(label);
       this.edgeEls[e.key] = { e, line, outline, label, title, nameSpan, valueSpan, dense: dense(e.layer) };
     }
@@ -457,14 +595,14 @@ class Stepper {
     }
     for (const n of g.nodes) {
       const [x, y] = pos[n.key];
-      const group = svg("g", { class: "bt-node", tabindex: "-1" });
+      const group = svg("g", { class: "bt-node" });
       const circle = svg("circle", { cx: x, cy: y, r });
       const title = svg("title");
       const name = svg("text", { x, y: y - 4, "text-anchor": "middle", class: "bt-node-name" });
       name.textContent = n.label;
       const value = svg("text", { x, y: y + 16, "text-anchor": "middle", class: "bt-node-value" });
       group.append(title, circle, name, value);
-      group.addEventListener("click", () => this.click(group.dataset.target));
+      pressable(group, () => this.click(group.dataset.target));
       nodeLayer.appendChild(group);
       this.nodeEls[n.key] = { n, group, circle, title, value };
     }
@@ -475,7 +613,7 @@ class Stepper {
     const errTitle = svg("title");
     const targets = svg("text", { x: errAt[0], y: errAt[1] + 54, "text-anchor": "middle", class: "bt-targets" });
     err.append(errTitle, box, errName, errValue);
-    err.addEventListener("click", () => this.click(err.dataset.target));
+    pressable(err, () => this.click(err.dataset.target));
     nodeLayer.append(err, targets);
     this.errorEls = { group: err, box, name: errName, value: errValue, title: errTitle, targets, links: errLinks };
     root.append(edgeLayer, labelLayer, nodeLayer);
@@ -492,15 +630,15 @@ class Stepper {
 
   click(target) {
     if (!target) return;
-    if (this.index.has(target)) return this.goId(target);
+    if (this.posOf(target) !== undefined) return this.goId(target);
     const mapped = this.data.graph.clicks[target];
     if (mapped !== undefined) this.goId(mapped);
   }
 
   known(id) {
-    const at = this.index.get(id);
+    const at = this.posOf(id);
     if (at === undefined || at > this.pos) return null;
-    return this.stepAt(at);
+    return this.stepAt(at) || { id, value: this.data.far[id][1] };
   }
 
   paintGraph(step) {
@@ -509,18 +647,19 @@ class Stepper {
     const check = phase === "check";
     const byGradient = phase === "update" || check;
     const hlN = new Set(step.hl.n), hlE = new Set(step.hl.e), curN = new Set(step.cur.n), curE = new Set(step.cur.e);
-    const fmtGrad = (e) => this.known("dE_dw:l" + e.layer + ":n" + e.j + ":k" + e.k);
     for (const { e, line, outline, label, title, nameSpan, valueSpan, dense } of Object.values(this.edgeEls)) {
       let colour = COLOURS.edge, width = 1.5;
       if (byGradient && e.grad !== null) {
         colour = e.grad < 0 ? COLOURS.negative : e.grad > 0 ? COLOURS.positive : COLOURS.edge;
         width = 1.5 + Math.round(7 * Math.abs(e.grad) / this.biggest);
-        line.setAttribute("stroke-dasharray", e.grad < 0 ? "none" : e.grad > 0 ? "9 4" : "none");
+        line.setAttribute("stroke-dasharray", e.grad > 0 ? "9 4" : "none");
       } else line.setAttribute("stroke-dasharray", "none");
       const lit = hlE.has(e.key);
       if (lit) { if (!byGradient) colour = COLOURS.highlight; width = Math.max(width, 5); }
       line.setAttribute("stroke", colour);
       line.setAttribute("stroke-width", width);
+      // In the update phase the colours say the gradient's sign; the current chain stands out by dimming the rest.
+      line.setAttribute("stroke-opacity", byGradient && hlE.size && !lit ? "0.35" : "1");
       outline.setAttribute("stroke-width", curE.has(e.key) ? width + 5 : 0);
       const fresh = this.known("new_w:l" + e.layer + ":n" + e.j + ":k" + e.k);
       const name = check && fresh ? e.updated : e.label;
@@ -529,10 +668,11 @@ class Stepper {
       valueSpan.textContent = value;
       label.classList.toggle("bt-lit", lit);
       let hover = name + " = " + value;
-      const grad = fmtGrad(e);
+      const grad = this.known("dE_dw:l" + e.layer + ":n" + e.j + ":k" + e.k);
       if (grad) hover += "\n" + e.grad_label + " = " + (grad.short || grad.value);
       if (fresh && !check) hover += "\n" + e.updated + " = " + (fresh.short || fresh.value);
       title.textContent = hover;
+      label.setAttribute("aria-label", hover.replace(/\n/g, "; "));
     }
     const prefix = check ? "check." : "";
     for (const { n, group, circle, title, value } of Object.values(this.nodeEls)) {
@@ -545,11 +685,12 @@ class Stepper {
         const got = this.known(prefix + a);
         shown = got ? (got.short || got.value) : "?";
         target = phase === "forward" || phase === "loss" || check ? prefix + a : "delta:l" + n.layer + ":n" + n.j + ":s" + s;
-        if (!this.index.has(target)) target = prefix + a;
+        if (this.posOf(target) === undefined) target = prefix + a;
       }
       group.dataset.target = target;
       value.textContent = shown;
       title.textContent = n.label + " = " + shown;
+      group.setAttribute("aria-label", n.label + " = " + shown);
       const isCur = curN.has(n.key), onChain = hlN.has(n.key);
       circle.setAttribute("stroke", isCur ? COLOURS.current : onChain ? COLOURS.highlight : COLOURS.line);
       circle.setAttribute("stroke-width", isCur ? 5 : onChain ? 4 : 1.5);
@@ -564,6 +705,7 @@ class Stepper {
     const tgt = g.error.targets[Math.min(s, g.error.targets.length) - 1] || "";
     E.targets.textContent = tgt;
     E.title.textContent = this.w("diagram_error") + " " + E.name.textContent + "\n" + this.w("diagram_target") + ": " + tgt;
+    E.group.setAttribute("aria-label", E.title.textContent.replace(/\n/g, "; "));
     E.box.setAttribute("stroke", step.hl.err ? COLOURS.current : COLOURS.line);
     E.box.setAttribute("stroke-width", step.hl.err ? 4 : 1.5);
     for (const link of E.links) {
@@ -576,14 +718,15 @@ class Stepper {
 
   destroy() {
     clearTimeout(this.timer);
+    cancelAnimationFrame(this.raf);
     window.removeEventListener("keydown", this.onKey, true);
     window.removeEventListener("resize", this.onResize);
     this.unblank();
   }
 }
 
-// NOTE: Streamlit calls the cleanup before every call with new data, not only on unmount: the stepper (and
-// where the learner is) outlives it, and is torn down only if no new call comes and it left the page.
+// NOTE: Streamlit may call the cleanup before a call with new data, not only on unmount: the stepper (and where
+// the learner is) outlives it, and is torn down only if no new call comes and it has left the page.
 export default function (component) {
   const { parentElement } = component;
   let stepper = INSTANCES.get(parentElement);
