@@ -21,6 +21,7 @@ REQUIRE_NGINX=1 (CI installs nginx: .ci/run).
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib.util
 import json
 import os
@@ -36,7 +37,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from bench.st_client import StSession  # noqa: E402
-from engine import load_preset  # noqa: E402
+from engine import load_preset, memo  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("bt_replicas", REPO / "deploy" / "replicas.py")
 replicas = importlib.util.module_from_spec(_spec)
@@ -52,6 +53,12 @@ def _required() -> bool:
 
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory):
+    # NOTE: the clients run in this process's event loop. After the memory tests this process holds hundreds of
+    # MB in the engine's caches, and one full garbage collection of that heap stalls the loop for seconds: long
+    # enough for the replicas to count a client's websocket as gone. Start from an empty heap.
+    for cache in list(memo._ALL):
+        cache.clear()
+    gc.collect()
     if replicas.find_nginx() is None:
         reason = "nginx is not installed (apt-get install -y nginx)"
         if _required():
