@@ -8,6 +8,7 @@ state is the truth and every run writes it back to the URL, so a link always ope
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 
 import streamlit as st
@@ -95,11 +96,30 @@ def register_preparer(fn: Callable[[str, Trace, RenderOptions], object]) -> None
         PREPARERS.append(fn)
 
 
+# NOTE: preparing the largest network the limits allow takes seconds and ~150 MB while it is built (memo.py's
+# ceiling counts one). Large networks are prepared one at a time, whoever uploads them: a second waits its turn
+# instead of pushing the server past its memory ceiling; small networks (every preset) never wait.
+LARGE_NETWORK_WEIGHTS = 2000  # weights x samples above which a network counts as large
+_LARGE = threading.BoundedSemaphore(1)
+
+
+def is_large(network: Network) -> bool:
+    weights = sum(len(layer.weights) * len(layer.weights[0]) for layer in network.layers)
+    return weights * len(network.samples) > LARGE_NETWORK_WEIGHTS
+
+
 def prepare(network: Network) -> str:
     """Everything that shows `network`, done before it becomes current: its config text, trace, every step
     rendered with the current options (and the default ones: the check page's and the diagram's), the
     matrix view, the chains, and every registered preparer (PREPARERS). Returns the config text; Unusable
     (one clear message, never a traceback) when any of it fails, and then nothing about the session has changed."""
+    if is_large(network):
+        with _LARGE:
+            return _prepare(network)
+    return _prepare(network)
+
+
+def _prepare(network: Network) -> str:
     lang_now = lang()
     text = None
     try:
