@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import gc
 import os
-import random
 import threading
 import time
 import tracemalloc
 
 import pytest
 
+from bench.bench_memory import largest
 from engine import compute_trace, load_preset, memo, parse_config
-from engine.config import MAX_LAYERS, MAX_NEURONS, MAX_SAMPLES
 from engine.render import RenderOptions, render_trace
 
 PRECISIONS = (None, *range(2, 7))
@@ -121,12 +120,7 @@ def test_the_budgets_are_within_the_ceiling():
 # --- the per-step estimates against tracemalloc ----------------------------------------------------------
 
 def _largest(seed: int) -> dict:
-    rng = random.Random(seed)
-    n = MAX_NEURONS
-    layers = [{"activation": "sigmoid", "weights": [[rng.uniform(-1, 1) for _ in range(n)] for _ in range(n)],
-               "bias": [0.1] * n} for _ in range(MAX_LAYERS)]
-    samples = [{"x": [rng.random() for _ in range(n)], "target": [0.5] * n} for _ in range(MAX_SAMPLES)]
-    return {"title": f"limits {seed}", "layers": layers, "learning_rate": 0.1, "samples": samples}
+    return largest(seed)
 
 
 def _smaller(seed: int, layers: int = 3, samples: int = 4) -> dict:
