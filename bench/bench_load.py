@@ -61,8 +61,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bench.server import stop_group  # noqa: E402
 from bench.st_client import StSession, http_request  # noqa: E402
+from deploy.replicas import stop_group  # noqa: E402
 
 RESULTS = REPO / "bench" / "results"
 ACTIONS = ("rerun", "precision", "step", "next", "check")

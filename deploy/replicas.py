@@ -103,6 +103,21 @@ def site_config(replica_ports: list[int], listen: str, cache_dir: Path) -> str:
     return text.replace("/var/cache/nginx/backprop_tutor", str(cache_dir))
 
 
+def stop_group(proc: subprocess.Popen) -> None:
+    """End a server started in its own process group: SIGTERM, then SIGKILL if it has not gone in 10 s."""
+    if proc.poll() is not None:
+        return
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+            proc.wait(timeout=10)
+            return
+        except ProcessLookupError:
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
 class Deployment:
     """K replicas + nginx on this machine. Use as a context manager; `.url` is nginx's address."""
 
@@ -175,17 +190,7 @@ class Deployment:
 
     def stop(self) -> None:
         for proc in ([self.nginx] if self.nginx else []) + self.procs:
-            if proc.poll() is not None:
-                continue
-            for sig in (signal.SIGTERM, signal.SIGKILL):
-                try:
-                    os.killpg(proc.pid, sig)
-                    proc.wait(timeout=10)
-                    break
-                except ProcessLookupError:
-                    break
-                except subprocess.TimeoutExpired:
-                    continue
+            stop_group(proc)
         for log in self._logs:
             log.close()
         shutil.rmtree(self.dir / "cache", ignore_errors=True)

@@ -1,0 +1,1 @@
+"""Hosting: deploy/replicas.py runs K replicas behind nginx (deploy/nginx.conf)."""
