@@ -52,6 +52,8 @@ FINAL = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERRO
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
+RECONNECT_DELAY_S = 0.5  # a pause before reconnecting a dropped websocket, as a browser backs off
+
 class ProtocolError(RuntimeError):
     """The server closed the session or did not finish a run in time."""
 
@@ -190,6 +192,10 @@ class StSession:
         """Drop the websocket and reconnect to the same session id (a network blip); then rerun."""
         old = self.session_id
         await self.ws.close()
+        # NOTE: like the browser, which reconnects after a backoff: a reconnect that arrives before the server has
+        # handled the old socket's close races it (the server then detaches the session from the new socket too,
+        # and the rerun below gets no answer at all).
+        await asyncio.sleep(RECONNECT_DELAY_S)
         await self.connect(reconnect_to=old)
         return await self.rerun()
 
