@@ -113,7 +113,7 @@ if not presenting:
     matrices = st.expander(t("matrix_view", lang), key="exp_matrix", on_change="rerun", icon=":material/grid_on:")
     if matrices.open:
         with matrices:
-            for title, latex in matrix_view(state.current_trace(), stepper.options(lang)):
+            for title, latex in matrix_view(state.current_trace(), state.render_options(lang)):
                 st.markdown(f"**{title}**")
                 st.latex(latex)
     sidebar(lang)

@@ -284,12 +284,7 @@ def score_line(report: CheckReport, lang: str) -> str:
 def figure_for(config_text: str, ident: str, lang: str) -> dict | None:
     """The diagram at a step (or at the first step using a given) with the step's chain lit up."""
     trace = state.trace_for(config_text)
-    compact = RenderOptions(lang=lang, significant=5)
-
-    def fmt(value: float) -> str:  # room for ~7 characters in a circle, as on the step-through page
-        text = format_value(value, compact)
-        return text.rstrip("0").rstrip(".") if "." in text and "e" not in text else text
-
+    fmt = diagram.compact_number  # room for ~7 characters in a circle, as on the step-through page
     if ident in trace.givens:  # a given written wrong: the first step that uses it, with the given lit up
         step = diagram.step_for_selection(trace, ident)
         return None if step is None else diagram.build_figure(trace, step, lang, [ident], fmt=fmt)

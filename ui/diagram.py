@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from engine import Trace, format_number, parse_step_id
 from engine.notation import Notation
+from engine.render import RenderOptions, format_value
 from engine.symbols import plain
 from ui import safe
 from ui.i18n import t
@@ -307,15 +308,35 @@ def step_for_selection(trace: Trace, point_customdata) -> str | None:
         return ident
     except KeyError:
         pass
-    p = parse_step_id(ident)
-    if p is None or ident not in trace.givens:
+    if parse_step_id(ident) is None or ident not in trace.givens:
         return None
-    q, li, j, k = p["quantity"], p["layer"], p["neuron"], p["source"]
-    candidates = {"w": f"dE_dw:l{li}:n{j}:k{k}", "b": f"dE_db:l{li}" + (f":n{j}" if j else ""), "eta": None}
-    wanted = candidates.get(q)
-    if wanted and wanted in trace:
-        return wanted
-    for step in trace.steps:  # an input, a target, the learning rate: the first step that uses it
-        if ident in step.operand_ids():
-            return step.id
-    return None
+    return given_targets(trace).get(ident)
+
+
+def given_targets(trace: Trace) -> dict[str, str]:
+    """The step each given opens when clicked: a weight's or a bias's gradient, else (an input, a target, the
+    learning rate) the first step that uses it. One pass over the trace for all of them."""
+    first_use: dict[str, str] = {}
+    for step in trace.steps:
+        for operand in step.operand_ids():
+            first_use.setdefault(operand, step.id)
+    targets = {}
+    for ident in trace.givens:
+        p = parse_step_id(ident)
+        if p is None:
+            continue
+        q, li, j, k = p["quantity"], p["layer"], p["neuron"], p["source"]
+        own = {"w": f"dE_dw:l{li}:n{j}:k{k}", "b": f"dE_db:l{li}" + (f":n{j}" if j else "")}.get(q)
+        target = own if own is not None and own in trace else first_use.get(ident)
+        if target is not None:
+            targets[ident] = target
+    return targets
+
+
+_COMPACT = RenderOptions(significant=5)
+
+
+def compact_number(value: float) -> str:
+    """A number for a neuron's circle (room for ~7 characters): 5 significant digits, no trailing zeros."""
+    text = format_value(value, _COMPACT)
+    return text.rstrip("0").rstrip(".") if "." in text and "e" not in text else text

@@ -34,11 +34,6 @@ KEY = "stepper"
 PAYLOADS = ByteLRU("stepper payloads", memo.STEPPER_BUDGET, sizeof=lambda value: sys.getsizeof(value[1]) + 256)
 
 
-def options(lang: str) -> RenderOptions:
-    decimals, significant, mul = state.display_options()
-    return RenderOptions(lang=lang, decimals=decimals, significant=significant, mul=mul)
-
-
 def katex_base() -> str:
     """Where the app serves KaTeX (static/katex, `server.enableStaticServing`), under any base URL path."""
     base = str(st_config.get_option("server.baseUrlPath") or "").strip("/")
@@ -111,7 +106,7 @@ state.register_preparer(prepare)
 def stepper() -> None:
     """Buttons, phase jumps, the formula, the diagram, the values so far: all in the browser."""
     lang = state.lang()
-    opts = options(lang)
+    opts = state.render_options(lang)
     trace = state.current_trace()
     pos = state.position(trace)
     state.sync_step_url()

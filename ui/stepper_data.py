@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from engine import PHASES, Trace, parse_step_id
+from engine import PHASES, Trace
 from engine.notation import Notation
 from engine.render import RenderedStep, RenderOptions, format_value
 from engine.symbols import plain
@@ -63,16 +63,10 @@ def _highlight(h: diagram.Highlight) -> dict:
 
 
 def _number_format(opts: RenderOptions) -> Callable[[float], str]:
-    """Numbers in the diagram's circles: the chosen precision, else 5 significant digits (~7 characters)."""
+    """Numbers in the diagram: the chosen precision, else as short as a neuron's circle needs."""
     if opts.decimals is not None or opts.significant is not None:
         return lambda value: format_value(value, opts)
-    compact = RenderOptions(lang=opts.lang, significant=5, mul=opts.mul)
-
-    def short(value: float) -> str:
-        text = format_value(value, compact)
-        return text.rstrip("0").rstrip(".") if "." in text and "e" not in text else text
-
-    return short
+    return diagram.compact_number
 
 
 def _graph(trace: Trace, opts: RenderOptions) -> dict:
@@ -102,25 +96,10 @@ def _graph(trace: Trace, opts: RenderOptions) -> dict:
                     "grad_label": f"∂{plain(notation.loss)}/∂{plain(symbol)}"})
     targets = [", ".join(f"{plain(notation.target(j))} = {fmt(trace.value(f't:n{j}:s{s}'))}"
                          for j in range(1, sizes[-1] + 1)) for s in range(1, samples + 1)]
-    first_use: dict[str, str] = {}
-    for step in trace.steps:  # one pass, not one scan of the trace per given
-        for operand in step.operand_ids():
-            first_use.setdefault(operand, step.id)
-    clicks = {}
-    for ident in trace.givens:
-        p = parse_step_id(ident)
-        own = None
-        if p is not None and p["quantity"] == "w":
-            own = f"dE_dw:l{p['layer']}:n{p['neuron']}:k{p['source']}"
-        elif p is not None and p["quantity"] == "b":
-            own = f"dE_db:l{p['layer']}" + (f":n{p['neuron']}" if p["neuron"] else "")
-        target = own if own in trace else first_use.get(ident)
-        if target is not None:
-            clicks[ident] = target
     return {"sizes": list(sizes), "samples": samples, "nodes": nodes, "edges": edges,
             "error": {"label": plain(notation.loss), "updated": plain(notation.updated(notation.loss)),
                       "targets": targets},
-            "clicks": clicks}
+            "clicks": diagram.given_targets(trace)}
 
 
 def _step(r: RenderedStep, trace: Trace, paths: dict, phases: dict, opts: RenderOptions, names: dict,
