@@ -298,12 +298,10 @@ class Stepper {
     }
     let handled = true;
     if (k === " " || k === "Spacebar") {
-      if (inside && (event.target.closest?.("button,[role=button]") || this.pressable(event))) {
-        const target = event.composedPath()[0];
-        if (target && target.closest && target.closest("button,[role=button]") && !target.closest(".bt-btn")) {
-          handled = false; // Space on a neuron, a weight or a table row: that element's own action
-        } else this.go(this.pos + (event.shiftKey ? -1 : 1));
-      } else this.go(this.pos + (event.shiftKey ? -1 : 1));
+      const target = event.composedPath()[0];
+      const control = inside && target && target.closest ? target.closest("button,[role=button],summary") : null;
+      if (control && !control.classList.contains("bt-btn")) handled = false; // a neuron, a weight, a row, a phase: its own
+      else this.go(this.pos + (event.shiftKey ? -1 : 1));
     } else if (NEXT_KEYS.has(k)) this.go(this.pos + 1);
     else if (PREV_KEYS.has(k)) this.go(this.pos - 1);
     else if (k === "Home") this.go(0);
