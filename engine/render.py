@@ -215,7 +215,7 @@ class _Writer:
         q, l, j, k, s = st.quantity, st.layer, st.neuron, st.source, st.sample
         nt = self.nt
         if q == "dE_da":
-            slope = Slope(None, nt.neuron(l, j), s if self.batch else None)
+            slope = Slope(nt.error_of(s if self.batch else None), nt.neuron(l, j), s if self.batch else None)
         elif q == "da_dz":
             m = _parse(ident)["wrt"] or j
             slope = Slope(self.sym(step_id("a", l, j, None, s)), self.sym(step_id("z", l, m, None, s)))
@@ -235,7 +235,7 @@ class _Writer:
         st = self.trace.step(ident)
         s = st.sample if self.batch else None
         z = self.nt.pre_activation(st.layer, st.neuron)
-        return _Factor(partial(self.nt.error_of(s), z), st.value, Slope(None, z, s))
+        return _Factor(partial(self.nt.error_of(s), z), st.value, Slope(self.nt.error_of(s), z, s))
 
     def skipped(self, da_dz: str) -> bool:
         """A linear neuron written with one symbol: its da/dz = 1 is left out of the chain, as the notes do."""
@@ -390,7 +390,8 @@ class _Writer:
 
     def dE_da(self, st: Step):
         symbol = self.sym(st.id)
-        slope = Slope(None, self.nt.neuron(st.layer, st.neuron), st.sample if self.batch else None)
+        sample = st.sample if self.batch else None
+        slope = Slope(self.nt.error_of(sample), self.nt.neuron(st.layer, st.neuron), sample)
         if st.op == "loss_derivative":
             pair_sym = self.differences([st.operands["output"]], [st.operands["target"]], False)[0]
             pair_num = self.differences([st.operands["output"]], [st.operands["target"]], True)[0]
@@ -439,8 +440,10 @@ class _Writer:
         symbol = self.sym(st.id)
         slope = None if same else self.factor(st.id).slope
         callouts = []
+        other = None  # softmax: the other output whose weighted sum this derivative is taken with respect to
         if act == "softmax":
             m_id = st.operands["a_wrt"]
+            other = None if m_id == a_id else self.sym(m_id)
             if m_id == a_id:
                 formula, numbers = Prod((a_sym, Diff(Sym("1"), a_sym)), "juxt"), Prod((a_val, Diff(Sym("1"), a_val)))
             else:
@@ -459,13 +462,15 @@ class _Writer:
             numbers = None
         else:  # identity: the result is the 1
             formula, numbers = None, None
-        phrase = Phrase("activation_derivative", {"activation": act, "slope": slope, "a": self.sym(a_id), "same": same})
+        phrase = Phrase("activation_derivative", {"activation": act, "slope": slope, "a": self.sym(a_id), "same": same,
+                                                  "other": other})
         return symbol, formula, numbers, phrase, callouts
 
     def delta(self, st: Step):
         symbol = self.sym(st.id)
         z = self.nt.pre_activation(st.layer, st.neuron)
-        args = {"delta": symbol, "z": z, "sample": st.sample if self.batch else None}
+        sample = st.sample if self.batch else None
+        args = {"delta": symbol, "z": z, "sample": sample, "error": self.nt.error_of(sample)}
         if st.op == "product":
             return self.chain_line(st, symbol, Phrase("delta_chain", args))
         pairs = [(self.factor(e), self.factor(d)) for e, d in zip(st.operands["dE_da"], st.operands["da_dz"])]
@@ -495,7 +500,7 @@ class _Writer:
         symbol = self.sym(st.id)
         param = _parameter_of(st.id)
         sample = st.sample if self.batch else None
-        slope = Slope(None, self.sym(param), sample)
+        slope = Slope(self.nt.error_of(sample), self.sym(param), sample)
         shared = st.quantity == "dE_db" and st.neuron is None
         terms = st.operands.get("terms", [])
         batch = st.op in ("mean", "sum") and bool(terms) and not terms[0].startswith("delta:")
@@ -525,7 +530,7 @@ class _Writer:
         formula = Diff(Sym(self.nt.old(param)), Prod((Sym(self.sym(st.operands["rate"])), Sym(self.sym(grad))), "juxt"))
         numbers = Diff(self.num(old), Prod((self.num(st.operands["rate"]), self.num(grad))))
         phrase = Phrase("update", {"param": param, "new": self.sym(st.id), "eta": self.sym(st.operands["rate"]),
-                                   "gradient": Slope(None, param)})
+                                   "gradient": Slope(self.nt.loss, param)})
         return self.sym(st.id), formula, numbers, phrase
 
     def loss_change(self, st: Step):

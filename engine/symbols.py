@@ -1,6 +1,6 @@
 """Notation symbols as plain text, the way they read in a caption, a table or a diagram label.
 
-`w_5` -> w₅, `w_o^{(1)}` -> wₒ⁽¹⁾, `\\frac{\\partial E}{\\partial w_5}` -> ∂E/∂w₅, `\\eta` -> η.
+`w_5` -> w₅, `w_o^{(1)}` -> wₒ⁽¹⁾, `a_1''` -> a₁″, `\\frac{\\partial E}{\\partial w_5}` -> ∂E/∂w₅, `\\eta` -> η.
 """
 
 from __future__ import annotations
@@ -21,6 +21,10 @@ _ACCENTS = {"hat": "\u0302", "bar": "\u0304", "tilde": "\u0303", "vec": "\u20d7"
 _SPACES = (",", ";", ":", "!", " ", "quad", "qquad")
 _SUB = dict(zip("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
 _SUP = dict(zip("0123456789+-=()inHTOL", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿᴴᵀᴼᴸ"))
+# NOTE: a run of primes as one real prime character: a₁″ (U+2033) can never be read as a₁′ (U+2032), and two
+# ASCII apostrophes a₁'' would look like a quotation mark
+_PRIMES = {1: "′", 2: "″", 3: "‴", 4: "⁗"}
+_PRIME_RUN = re.compile(r"['′]+")
 
 
 # NOTE: matched at a position (never on a slice) and with no overlapping quantifiers: linear in the text
@@ -60,7 +64,7 @@ def _script(body: str, table: dict[str, str], mark: str) -> str:
     letters = sum(c.isalpha() for c in body)
     if body and all(c in table for c in body) and letters <= 2:
         return "".join(table[c] for c in body)
-    if mark == "^" and body and all(ch in "*'′" for ch in body):
+    if mark == "^" and body and all(ch in "*'′″‴⁗" for ch in body):
         return body
     return f"{mark}{body}" if len(body) == 1 or mark == "_" else f"{mark}({body})"
 
@@ -102,4 +106,5 @@ def plain(latex: str) -> str:
         else:
             out.append(c)
             i += 1
-    return re.sub(r"\s+", " ", "".join(out)).strip()
+    text = _PRIME_RUN.sub(lambda m: _PRIMES.get(len(m.group(0)), m.group(0)), "".join(out))
+    return re.sub(r"\s+", " ", text).strip()
