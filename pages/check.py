@@ -21,7 +21,9 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
     st.button(t("chk_button", lang), key="btn_check", type="primary", icon=":material/fact_check:",
               on_click=check_view.snapshot, args=(config_text,))
     check_view.tolerance_input(lang)
+    check_view.accept_input(lang)
 st.caption(t("chk_precision_rule", lang))
+check_view.marking_rules(lang)
 
 marked = st.session_state.get("chk_snapshot")
 if marked and marked["config"] == config_text:
@@ -33,4 +35,4 @@ notes = st.expander(t("notes_title", lang), key="tab_notes", on_change="rerun", 
 if notes.open:
     with notes:
         check_view.check_the_notes(lang)
-state.sync_url(lang=lang, step=None, present=None)
+state.sync_url(lang=lang, step=None, present=None, mode=None)

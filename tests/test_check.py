@@ -106,6 +106,33 @@ def net_c() -> dict:
     return v
 
 
+NOTE004_TWO_HIDDEN = json.loads((PRESETS / "note004_two_hidden.json").read_text(encoding="utf-8"))
+TANH_2_2_2 = json.loads((PRESETS / "tanh_2_2_2.json").read_text(encoding="utf-8"))
+
+
+def net_d() -> dict:
+    """note004_two_hidden by hand: x -> h1, h2 -> h3, h4 (tanh) -> y (identity), E = 1/2 (d - y)^2; h1 feeds
+    both h3 and h4, so dE/dh1 is the sum over two paths (note 004, Equation A)."""
+    x, d = (1.0, -0.5), 0.5
+    w1, w2, w3 = [[0.4, 0.3], [-0.2, 0.6]], [[0.5, -0.4], [0.3, 0.8]], [0.7, -0.6]
+    h = [math.tanh(w1[j][0] * x[0] + w1[j][1] * x[1]) for j in range(2)]
+    g = [math.tanh(w2[j][0] * h[0] + w2[j][1] * h[1]) for j in range(2)]
+    y = w3[0] * g[0] + w3[1] * g[1]
+    delta2 = [(y - d) * w3[j] * (1 - g[j] ** 2) for j in range(2)]  # δ of h3, h4
+    paths = [delta2[0] * w2[0][0], delta2[1] * w2[1][0]]  # dE/dh1 through h3, through h4
+    return {"h": h, "g": g, "y": y, "delta2": delta2, "paths": paths, "x": x}
+
+
+def net_e() -> dict:
+    """tanh_2_2_2 by hand, sample 1 (x = (1, 0), t = (1, 0)): tanh hidden, sigmoid outputs, mean squared error
+    over K = 2 outputs, so dE/do_k = 2 (o_k - t_k) / 2; dE/dh1 sums the paths through o1 and o2."""
+    h = [math.tanh(0.3 * 1.0 - 0.2 * 0.0 + 0.1), math.tanh(0.5 * 1.0 + 0.4 * 0.0 - 0.1)]
+    o = [sigmoid(0.6 * h[0] - 0.5 * h[1] + 0.05), sigmoid(0.2 * h[0] + 0.7 * h[1] - 0.05)]
+    delta = [2 * (o[k] - t) / 2 * o[k] * (1 - o[k]) for k, t in enumerate((1.0, 0.0))]
+    paths = [delta[0] * 0.6, delta[1] * 0.2]  # dE/dh1 through o1 (v11 = 0.6), through o2 (v21 = 0.2)
+    return {"h": h, "o": o, "delta": delta, "paths": paths}
+
+
 _TRACES: dict = {}
 
 
@@ -135,6 +162,7 @@ def verdict(config: dict, key: str, text: str, earlier: dict[str, str] | None = 
 
 A, B = ref.note000(), ref.note002()
 C = net_c()
+D, E = net_d(), net_e()
 W5_NEW_A = 1.0 - 0.1 * A["dE_dw:l2:n1:k1"]  # w5+ = w5 - eta dE/dw5 = 0.86875
 CHECK_A1_B = [sigmoid(B[f"new_w:l1:n{j}:k1"] * 0.05 + B[f"new_w:l1:n{j}:k2"] * 0.10 + B["new_b:l1"]) for j in (1, 2)]
 CHECK_A1_C = [math.tanh(C["new_h"][j] * 1.0 + C["new_b"]) for j in range(2)]
@@ -192,6 +220,15 @@ CASES = [
     ("A", "rounding", "E after", written(0.5 * (3.1768 - 4.0) ** 2, 6)),  # y after rounded to 3.1768 first
     ("B", "rounding", "dE/dw6", "0.02755"),  # note 002: (0.0827 - 0.0276) / 2, terms rounded to 4 decimals
     ("C", "rounding", "y[1]", written(0.7 * 0.54 + 0.2 * -0.20 + 0.05, 4)),  # a_h rounded to 2 decimals first
+    # --- one_path: where two paths meet, the term of one path only
+    ("D", "one_path", "dE_da:l1:n1:s1", written(D["paths"][0], 6)),  # dE/dh1 through h3 only
+    ("D", "one_path", "dE_dw:l1:n1:k1", written(D["paths"][1] * (1 - D["h"][0] ** 2) * 1.0, 6)),  # through h4
+    ("E", "one_path", "dE_da:l1:n1:s1", written(E["paths"][1], 6)),  # dE/dh1 through o2 only
+    ("E", "one_path", "delta:l1:n1:s1", written(E["paths"][0] * (1 - E["h"][0] ** 2), 6)),
+    # --- decimal_point: the result ×10^k or ×10^-k
+    ("A", "decimal_point", "dE/dw5", written(1.05 * 1.25 / 10, 5)),  # 0.13125
+    ("B", "decimal_point", "dE/dw5", written(B["dE_dw:l2:n1:k1"] * 100, 3)),  # 2.778
+    ("D", "decimal_point", "y", written((0.7 * D["g"][0] - 0.6 * D["g"][1]) * 1000, 2)),
     # --- digit_swap
     ("A", "digit_swap", "dE/dw5", "1.3215"),  # 1.3125 with 1 and 2 swapped
     ("B", "digit_swap", "delta_o[2]", "-0.04267"),  # note 002: -0.04257 with a 6 for the 5
@@ -201,7 +238,7 @@ CASES = [
     ("B", "swapped_weights", "z_h1[1]", written(0.15 * 0.05 + 0.25 * 0.10 + 0.35, 4)),  # w3 for w2: 0.3825
     ("C", "swapped_weights", "y[1]", written(0.2 * C["samples"][0]["a"][0] + 0.7 * C["samples"][0]["a"][1] + 0.05, 6)),
 ]
-NETWORKS = {"A": NOTE000, "B": NOTE002, "C": NET_C}
+NETWORKS = {"A": NOTE000, "B": NOTE002, "C": NET_C, "D": NOTE004_TWO_HIDDEN, "E": TANH_2_2_2}
 
 
 @pytest.mark.parametrize(("net", "mistake", "key", "text"), CASES, ids=[f"{c[1]}-{c[0]}-{c[2]}" for c in CASES])
@@ -229,7 +266,9 @@ def test_explanation_names_the_right_computation():
 
 
 def test_given_copied_wrongly():
-    result = verdict(NOTE000, "eta", "0.01")
+    result = verdict(NOTE000, "eta", "0.01")  # 0.1 ÷ 10: the decimal point one place to the left
+    assert result.verdict == "wrong" and result.mistake == "decimal_point"
+    result = verdict(NOTE000, "x2", "0.6")  # 0.5 with one digit changed
     assert result.verdict == "wrong" and result.mistake == "digit_swap"
     assert verdict(NOTE000, "η", "0.1").verdict == "correct"
     assert verdict(NOTE002, "y[1]", "0.99").mistake == "other_sample"  # sample 2's target
@@ -295,7 +334,8 @@ def test_carried_forward_chain_note000():
     # dE/dw5 = dE/dy x dy/dz x h1: the learner's own dE/dy, y (in dy/dz) and h1
     assert set(by_name["∂E/∂w5"].carried_from) == {"a:l1:n1:s1", "a:l2:n1:s1", "dE_da:l2:n1:s1"}
     assert report.first_wrong.name == "h1"
-    assert report.score == {"correct": 1, "carried": 5, "wrong": 1, "total": 7}
+    assert report.score == {"correct": 1, "carried": 5, "wrong": 1, "total": 7, "marks": 6, "out_of": 7,
+                            "distinct_errors": 1}
 
 
 def test_carried_forward_chain_in_a_batch():
@@ -315,12 +355,27 @@ def test_carried_forward_chain_in_a_batch():
                    ("dE_dw:l2:n1:k1", "carried", None)]
 
 
-def test_rounded_intermediates_are_correct():
-    # note 002 writes 5 decimals and goes on with them: z_o from a_h1 = 0.59327, a_h2 = 0.59688
+def test_rounded_intermediates_are_correct_within_the_later_precision():
+    # note 002 writes 5 decimals and goes on with them: z_o from a_h1 = 0.59327, a_h2 = 0.59688 is
+    # 0.237308 + 0.268596 + 0.6 = 1.105904; the exact z_o is 1.1059060 (B), the same to 4 decimals
     z_o = 0.40 * 0.59327 + 0.45 * 0.59688 + 0.60
-    report = mark(NOTE002, {"a_h1[1]": "0.59327", "a_h2[1]": "0.59688", "z_o[1]": written(z_o, 7)})
+    assert written(z_o, 4) == written(B["z:l2:n1:s1"], 4) == "1.1059"
+    report = mark(NOTE002, {"a_h1[1]": "0.59327", "a_h2[1]": "0.59688", "z_o[1]": written(z_o, 4)})
     assert [r.verdict for r in report.results] == ["correct", "correct", "correct"]
-    assert written(z_o, 7) != written(B["z:l2:n1:s1"], 7)  # not the exact value at that precision
+
+
+def test_rounded_intermediates_too_coarse_for_the_later_precision():
+    # the same z_o written to 7 decimals claims more than 5-decimal inputs carry: 1.1059040 is not the exact
+    # z_o (1.1059060) to 7 decimals. a_h2 is where it goes wrong: with the exact a_h2, 0.237308 + 0.45 x
+    # 0.59688438 + 0.6 = 1.1059060, right; with the exact a_h1 (and a_h2 = 0.59688) it stays 1.1059040.
+    z_o = 0.40 * 0.59327 + 0.45 * 0.59688 + 0.60
+    assert written(z_o, 7) == "1.1059040" and written(B["z:l2:n1:s1"], 7) == "1.1059060"
+    assert written(0.40 * 0.59327 + 0.45 * B["a:l1:n2:s1"] + 0.60, 7) == "1.1059060"
+    assert written(0.40 * B["a:l1:n1:s1"] + 0.45 * 0.59688 + 0.60, 7) == "1.1059040"
+    report = mark(NOTE002, {"a_h1[1]": "0.59327", "a_h2[1]": "0.59688", "z_o[1]": written(z_o, 7)})
+    got = [(r.id, r.verdict, r.mistake, r.carried_from) for r in report.results]
+    assert got == [("a:l1:n1:s1", "correct", None, []), ("a:l1:n2:s1", "wrong", "premature_rounding", []),
+                   ("z:l2:n1:s1", "carried", None, ["a:l1:n2:s1"])]
 
 
 def test_a_mistake_on_top_of_a_carried_error():
@@ -411,7 +466,8 @@ def test_pasted_lines():
     assert problems[2] == "line 13: y has no number after '='"
     assert problems[3].startswith("line 14: 'just words' has no '='")
     report = check_answers(trace_of(NOTE000), answers)
-    assert report.score == {"correct": 12, "carried": 0, "wrong": 0, "total": 12}
+    assert report.score == {"correct": 12, "carried": 0, "wrong": 0, "total": 12, "marks": 12, "out_of": 12,
+                            "distinct_errors": 0}
 
 
 def test_pasted_lines_in_the_notes_notation():
@@ -533,8 +589,12 @@ def test_report_json_and_text():
     data = report.to_json()
     assert [r["id"] for r in data["results"]] == ["a:l1:n1:s1", "a:l2:n1:s1", "dE_da:l2:n1:s1"]  # the trace's order
     for r in data["results"]:
-        assert {"id", "given", "expected", "verdict", "mistake", "explanation"} <= set(r)
-    assert data["score"] == {"correct": 2, "carried": 0, "wrong": 1, "total": 3}
+        assert {"id", "given", "expected", "verdict", "mistake", "explanation", "follow_through",
+                "carried_from"} <= set(r)
+        assert r["follow_through"] is False and r["carried_from"] == []
+    assert data["score"] == {"correct": 2, "carried": 0, "wrong": 1, "total": 3, "marks": 2, "out_of": 3,
+                             "distinct_errors": 1}
+    assert data["mode"] == "strict"
     text = report.to_text()
     assert "∂E/∂y" in text and "sign" in text and "✗" in text
     assert report.first_wrong.id == "dE_da:l2:n1:s1"

@@ -66,6 +66,14 @@ def row(frame: pd.DataFrame, name: str) -> dict:
     return rows.iloc[0].to_dict()
 
 
+def open_expander(at: AppTest, key: str) -> AppTest:
+    """Open an expander drawn only when open (the notes, the marking rules)."""
+    at.session_state[key] = True
+    at.run()
+    assert not at.exception
+    return at
+
+
 def texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [w.value for w in at.warning] + [i.value for i in at.info]
     parts += [s.value for s in at.subheader] + [c.value for c in at.caption] + [e.value for e in at.success]
@@ -87,7 +95,7 @@ def test_correct_lines_for_note000_are_all_correct():
     frame = results(at)
     assert len(frame) == 19
     assert set(frame["mark"]) == {"✓ correct"}
-    assert "**19 / 19 correct**" in texts(at)
+    assert "**19 / 19 marks** — no errors" in texts(at)
     assert at.success and "All correct" in at.success[0].value
     assert not at.warning
     assert row(frame, "w5+")["right value"] == "0.86875"
@@ -102,7 +110,7 @@ def test_a_wrong_update_is_named_and_explained():
     assert wrong["your value"] == "1.13125" and wrong["right value"] == "0.86875"
     assert wrong["likely mistake"] == "update in the wrong direction (w + η·g)"
     assert row(frame, "w6+")["mark"] == "✓ correct"
-    assert "2 / 3 correct" in texts(at) and "1 wrong" in texts(at)
+    assert "**2 / 3 marks** — 1 distinct error" in texts(at)
     assert any(s.value == "First wrong answer: w5+" for s in at.subheader)
     assert "the update went the wrong way" in texts(at)
     assert any("w_5^{+}" in x.value and "0.86875" in x.value and "1.3125" in x.value for x in at.latex)
@@ -117,7 +125,9 @@ def test_an_error_carried_forward_is_marked_carried():
     carried = row(frame, "E")
     assert carried["mark"] == "↪ carried"
     assert carried["likely mistake"] == "carried forward from y"
-    assert "0 / 2 correct" in texts(at) and "1 carried" in texts(at)
+    # one distinct error; E follows from it and costs nothing more
+    assert "**1 / 2 marks** — 1 distinct error; 1 carried forward (no further penalty)" in texts(at)
+    assert "your own earlier y = 5.15 \\(follow-through\\)" in texts(at)  # as Markdown: the text escaped
 
 
 def test_unknown_names_and_non_numbers_are_named_and_the_rest_is_checked():
@@ -218,9 +228,7 @@ def test_the_network_from_the_step_through_page():
 def test_check_the_notes():
     at = open_check()
     assert table(at, "printed numbers") is None  # computed only when open
-    at.session_state["tab_notes"] = True
-    at.run()
-    assert not at.exception
+    open_expander(at, "tab_notes")
     summary = table(at, "printed numbers")
     assert list(summary["note"])[:3] == ["note000", "note001", "note002"]
     assert "note000: 1 slip in 24 printed numbers (1 wrong)" in texts(at)
@@ -245,7 +253,7 @@ def test_check_the_notes():
 
 def test_language_toggle_changes_the_page():
     at = paste_and_check(open_check(preset="note000"), "w5+ = 1.13125\nfoo = 1")
-    assert "**0 / 1 correct**" in texts(at)
+    assert "**0 / 1 marks** — 1 distinct error" in texts(at)
     at.segmented_control(key="lang").set_value("zh").run()
     assert not at.exception
     assert at.title[0].value == "检查我的演算"
@@ -284,9 +292,66 @@ def test_every_engine_problem_is_in_both_languages(text, en, zh):
 
 
 def test_every_mistake_key_has_words_in_both_languages():
-    from engine.check import MISTAKES
+    from engine.check import MISTAKES, RULES, words
     from ui.i18n import STRINGS
 
-    for key in [*MISTAKES, "carried", "none"]:
+    for key in [*MISTAKES, *RULES]:  # the labels are engine.check's table (mistakes.json)
+        assert words(key, "label", "en") and words(key, "label", "zh"), key
+    for key in ("carried", "none"):
         entry = STRINGS[f"mistake_{key}"]
         assert entry["en"] and entry["zh"], key
+
+
+# note 000 with h1 rounded to 1.3 and carried through (issue 11): 1.3 + 3.8 = 5.1, E = 1/2 (5.1 - 4)^2 = 0.605,
+# dE/dy = 1.1, dE/dw5 = 1.1 x 1.3 = 1.43, w5+ = 1 - 0.143 = 0.857, dE/dw1 = 1.1, w1+ = 0.5 - 0.11 = 0.39
+ROUNDED_EARLY = "h1 = 1.3\nh2 = 3.8\ny = 5.1\nE = 0.605\ndE/dy = 1.1\ndE/dw5 = 1.43\nw5+ = 0.857\ndE/dw1 = 1.1\nw1+ = 0.39"
+
+
+def test_rounded_too_early_and_the_score_by_distinct_errors():
+    at = paste_and_check(open_check(preset="note000"), ROUNDED_EARLY)
+    frame = results(at)
+    assert row(frame, "h1")["mark"] == "✗ wrong" and row(frame, "h1")["likely mistake"] == "rounded too early"
+    for name in ("E", "∂E/∂w5", "w5+"):  # off the right value, exactly what h1 = 1.3 gives
+        assert row(frame, name)["mark"] == "↪ carried", name
+    for name in ("h2", "y", "∂E/∂y", "∂E/∂w1", "w1+"):  # right at their own precision (0.39: 0.395 cut off)
+        assert row(frame, name)["mark"] == "✓ correct", name
+    assert "**8 / 9 marks** — 1 distinct error; 3 carried forward (no further penalty)" in texts(at)
+    assert any(s.value == "First wrong answer: h1" for s in at.subheader)
+    assert "you wrote h1 = 1.3 with 2 significant figures; later answers need at least 3" in texts(at)
+    at.segmented_control(key="lang").set_value("zh").run()
+    assert not at.exception
+    assert "**得分 8 / 9** — 1 个独立错误；3 个带错（不再扣分）" in texts(at)
+    assert row(results(at), "h1")["可能的错误"] == "过早四舍五入"
+
+
+def test_last_digit_mode_and_too_few_figures():
+    # w5+ = 0.86875: 0.8689 is one off in the last digit; 0.03 for dE/dw5 (1.3125) is not it at any reading,
+    # and h1 = 1 reads as 1.25 only with 1 significant figure
+    at = paste_and_check(open_check(preset="note000"), "w5+ = 0.8689\nh1 = 1")
+    assert row(results(at), "w5+")["mark"] == "✗ wrong"
+    assert row(results(at), "h1")["likely mistake"] == "too few significant figures"
+    assert at.selectbox(key="chk_accept").value == "strict"
+    at.selectbox(key="chk_accept").set_value("last_digit").run()
+    assert any("press Check again" in i.value for i in at.info)
+    at.button(key="btn_check").click().run()
+    assert not at.exception
+    assert row(results(at), "w5+")["mark"] == "✓ correct"
+
+
+def test_the_marking_rules_are_explained_in_both_languages():
+    at = open_check()
+    assert table(at, "note for the teacher") is None  # drawn only when open
+    open_expander(at, "chk_rules")
+    help_text = texts(at)
+    for words in ("Rounded too early", "Follow-through", "One penalty per distinct error", "made the step trivial",
+                  "last digit ±1", "too few significant figures", "Tolerance"):
+        assert words in help_text, words
+    models = table(at, "note for the teacher")
+    assert {"rounded too early", "only one path where paths meet", "decimal point in the wrong place"} <= \
+        set(models["likely mistake"])
+    at.segmented_control(key="lang").set_value("zh").run()
+    open_expander(at, "chk_rules")  # NOTE: its label changed with the language: opened again, like the notes'
+    zh = texts(at)
+    for words in ("过早四舍五入", "带错计分", "每个独立错误只扣一次分", "不给带错分", "末位 ±1", "有效数字太少", "偏导"):
+        assert words in zh, words
+    assert "小数点位置错了" in set(table(at, "给老师的说明")["可能的错误"])

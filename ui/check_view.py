@@ -12,6 +12,8 @@ import streamlit as st
 
 from engine import PHASES, ConfigError, Trace, list_presets, load_preset, memo, parse_number, preset_ids
 from engine.check import (
+    MISTAKE_INFO,
+    MODES,
     Answer,
     CheckReport,
     Names,
@@ -20,6 +22,7 @@ from engine.check import (
     check_printed,
     names_of,
     parse_answer_lines,
+    words,
 )
 from engine.render import RenderOptions, format_value, render_trace
 from ui import diagram, safe, state
@@ -101,13 +104,13 @@ def chains(config_text: str) -> tuple[dict[str, tuple[str, ...]], dict[str, str]
 # --- choosing the network --------------------------------------------------------------------------------
 
 def network_options() -> list[str]:
-    edited = st.session_state.get("source") in ("edited", "upload")
+    edited = st.session_state.get("source") in ("edited", "upload", "exercise")  # not a preset's own numbers
     return [*preset_ids(), *((CURRENT,) if edited else ())]
 
 
 def network_label(option: str, lang: str) -> str:
     if option == CURRENT:
-        how = t("uploaded" if st.session_state.get("source") == "upload" else "edited", lang)
+        how = t({"upload": "uploaded", "exercise": "chk_exercise"}.get(st.session_state.get("source"), "edited"), lang)
         return t("chk_current", lang, how=how)
     network = load_preset(option)
     title = network.meta.get("title_zh") if lang == "zh" and network.meta.get("title_zh") else network.title
@@ -200,8 +203,32 @@ def tolerance_input(lang: str) -> None:
                     help=t("chk_tolerance_help", lang), width=220)
 
 
+def accept_input(lang: str) -> None:
+    """What a number may read as: rounded or cut off at the digits written, or that with the last digit ±1."""
+    st.selectbox(t("chk_accept", lang), MODES, format_func=lambda m: t_plain(f"chk_accept_{m}", lang),
+                 key=state.keep("chk_accept", MODES[0]), on_change=state.remember, args=("chk_accept",),
+                 help=t("chk_accept_help", lang), width=260)
+
+
+def marking_rules(lang: str) -> None:
+    """The page's help: how answers are marked, and the mistakes the checker can name (from engine.check's table)."""
+    rules = st.expander(t("chk_rules_title", lang), icon=":material/help:", key="chk_rules", on_change="rerun")
+    if not rules.open:  # NOTE: drawn only when open: no table built on every rerun of the page
+        return
+    with rules:
+        st.markdown(t("chk_rules_md", lang))
+        st.caption(t("chk_models_intro", lang))
+        st.dataframe(pd.DataFrame([{t("col_mistake", lang): words(key, "label", lang),
+                                    t("col_reproduces", lang): words(key, "reproduces", lang),
+                                    t("col_teacher", lang): words(key, "teacher", lang)} for key in MISTAKE_INFO]),
+                     hide_index=True, key="models_table",
+                     column_config={t("col_mistake", lang): st.column_config.TextColumn(width=200),
+                                    t("col_reproduces", lang): st.column_config.TextColumn(width="large"),
+                                    t("col_teacher", lang): st.column_config.TextColumn(width="large")})
+
+
 def current_inputs(config_text: str) -> dict:
-    """What the Check button marks: the pasted text, the filled fields shown, the tolerance."""
+    """What the Check button marks: the pasted text, the filled fields shown, the tolerance, what is accepted."""
     ss = st.session_state
 
     def value(key: str, default):  # the widget's value; its stored copy when the widget is not on the page
@@ -209,6 +236,7 @@ def current_inputs(config_text: str) -> dict:
 
     fields = {f.id: value(f"ans_{f.id}", "") for f in shown_fields(config_text)}
     return {"config": config_text, "paste": value("paste", ""), "tolerance": value("tolerance", None),
+            "mode": value("chk_accept", MODES[0]),
             "fields": {k: v for k, v in fields.items() if v and v.strip()}}
 
 
@@ -245,8 +273,8 @@ def answers_of(inputs: dict, lang: str) -> tuple[list[Answer], list[str]]:
 def mistake_text(result: Result, names: Names, lang: str) -> str:
     if result.verdict == "carried":
         return t_plain("mistake_carried", lang, sources=", ".join(names.display(i) for i in result.carried_from))
-    if result.verdict == "wrong":  # NOTE: for the tables' cells (plain text)
-        return t_plain(f"mistake_{result.mistake}", lang) if result.mistake else t_plain("mistake_none", lang)
+    if result.verdict == "wrong":  # NOTE: for the tables' cells (plain text); the words are engine.check's table
+        return words(result.mistake, "label", lang) if result.mistake else t_plain("mistake_none", lang)
     return ""
 
 
@@ -272,13 +300,15 @@ def styled(frame: pd.DataFrame, lang: str):
 
 
 def score_line(report: CheckReport, lang: str) -> str:
-    score = report.score
-    parts = [f"**{t('chk_score', lang, correct=score['correct'], total=score['total'])}**"]
-    if score["carried"]:
-        parts.append(t("chk_score_carried", lang, n=score["carried"]))
-    if score["wrong"]:
-        parts.append(t("chk_score_wrong", lang, n=score["wrong"]))
-    return ("，" if lang == "zh" else ", ").join(parts)
+    """`**8 / 9 marks** — 1 distinct error; 3 carried forward (no further penalty)`: one mark off per distinct error."""
+    errors = report.distinct_errors
+    line = f"**{t('chk_marks', lang, marks=report.marks, out_of=report.out_of)}** — "
+    line += t("chk_errors_none", lang) if not errors else \
+        t("chk_errors_one", lang) if errors == 1 else t("chk_errors", lang, n=errors)
+    carried = report.score["carried"]
+    if carried:
+        line += ("；" if lang == "zh" else "; ") + t("chk_carried_free", lang, n=carried)
+    return line
 
 
 def figure_for(config_text: str, ident: str, lang: str) -> dict | None:
@@ -301,18 +331,18 @@ def explain(report: CheckReport, result: Result, lang: str) -> None:
 
 
 def marked(config_text: str, answers: tuple[tuple[str, str | None, float, str | None], ...],
-           tolerance: float | None, lang: str) -> CheckReport:
+           tolerance: float | None, lang: str, mode: str = MODES[0]) -> CheckReport:
     """The marks (a big network's wrong answers take a while to diagnose: once per distinct set of answers).
     A report holds its trace: its size counts the trace's (engine.memo.TRACE_BYTES_PER_STEP) too."""
     def make() -> CheckReport:
         return check_answers(state.trace_for(config_text), [Answer(*a) for a in answers], tolerance=tolerance,
-                             lang=lang)
+                             lang=lang, mode=mode)
 
     def size(report: CheckReport) -> int:
         return (memo.deep_sizeof(report.results) + len(state.trace_for(config_text).steps) * memo.TRACE_BYTES_PER_STEP
                 + 2 * len(config_text) + memo.deep_sizeof(answers))
 
-    return state.UI_CACHE.get_or_make(("marked", config_text, answers, tolerance, lang), make, size=size)
+    return state.UI_CACHE.get_or_make(("marked", config_text, answers, tolerance, lang, mode), make, size=size)
 
 
 def results(inputs: dict, lang: str) -> None:
@@ -330,8 +360,9 @@ def results(inputs: dict, lang: str) -> None:
         return
     names = names_for(inputs["config"])
     try:
+        mode = inputs.get("mode") if inputs.get("mode") in MODES else MODES[0]
         report = marked(inputs["config"], tuple((a.key, a.text, a.value, a.id) for a in answers),
-                        inputs["tolerance"], lang)
+                        inputs["tolerance"], lang, mode)
     except ConfigError as err:  # not expected (every answer here has a step id): say so rather than crash
         st.error(safe.text(str(err)), icon=":material/error:")
         return

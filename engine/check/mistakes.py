@@ -7,6 +7,8 @@ itself or at one or all of the steps it is computed from, and carries that to th
     used_updated_weight     a new weight (w+) used in a gradient where the old one belongs
     used_old_weight         the old weights used in the second forward pass
     shared_bias_not_summed  a shared bias's gradient from one neuron's δ instead of the sum
+    one_path                ∂E/∂a of a hidden neuron along one path only where two or more meet (note
+                            004's Equation A: the other paths' δ·w terms left out)
     batch_reduction         sum over the batch instead of the mean, or the reverse
     missing_activation_derivative  δ without the factor da/dz
     activation_for_derivative      a or z written where da/dz belongs
@@ -17,12 +19,14 @@ itself or at one or all of the steps it is computed from, and carries that to th
     sign                    the sign flipped, of the step or of one derivative it is built from
     rounding                right method, rounded too early (operands, or every intermediate,
                             to 1-6 decimals or 2-4 significant digits) or to too few digits
+    decimal_point           the result with its decimal point moved: ×10^k or ×10^−k, k = 1..3
     digit_swap              two adjacent digits swapped, one digit changed, dropped or doubled
     swapped_weights         the values of two weights of one layer exchanged (w_jk read as w_kj);
                             tried last, as so many pairs can match by chance
     A slip at a single step is looked for at the target and the NEAREST steps written before it, and
-    one answer's search stops after WORK recomputed steps (then only the sign, the rounding and a
-    typo of the value itself are tried): both only bite in networks near the size limits.
+    one answer's search stops after WORK recomputed steps (then only the sign, the rounding, the
+    decimal point and a typo of the value itself are tried): both only bite in networks near the
+    size limits. What each model is called, in English and Chinese, is data: mistakes.json (models.py).
 """
 
 from __future__ import annotations
@@ -34,14 +38,16 @@ from typing import Any
 from ..numbers import round_half_up
 from ..trace import Step
 from .answers import Answer
+from .models import MISTAKE_INFO
 from .names import Names, _quantity, _sample, _with_sample
 from .precision import _at, _cut, _round_significant, _written
 from .recompute import Candidate, Detail, Lookup, _core_step, _Graph, _Run
 
 MISTAKES = (
     "wrong_update_direction", "missing_learning_rate", "used_updated_weight", "used_old_weight",
-    "shared_bias_not_summed", "batch_reduction", "missing_activation_derivative", "activation_for_derivative",
-    "used_z_for_a", "factor_half", "other_sample", "sign", "rounding", "digit_swap", "swapped_weights",
+    "shared_bias_not_summed", "one_path", "batch_reduction", "missing_activation_derivative",
+    "activation_for_derivative", "used_z_for_a", "factor_half", "other_sample", "sign", "rounding", "decimal_point",
+    "digit_swap", "swapped_weights",
 )
 SQUARED_LOSSES = ("half_squared_error", "squared_error", "mean_squared_error")
 
@@ -116,6 +122,15 @@ def _m_shared_bias_not_summed(run: _Run) -> Iterator[Candidate]:
             return f"only {taken}", f"只取了 {taken}"
 
         yield from run.each_then_all(sums, lambda s, get, m=m: get(_args(run, s)["terms"][m]), detail)
+
+
+def _m_one_path(run: _Run) -> Iterator[Candidate]:
+    meets = [s for s in run.free if s.op == "sum_over_paths" and len(_args(run, s)["deltas"]) > 1]
+    for s in run.nearest(meets):
+        for d, w in zip(_args(run, s)["deltas"], _args(run, s)["weights"]):
+            name, through = run.names.display(s.id), run.names.display(d)
+            yield (run.value({s.id: lambda st, get, d=d, w=w: get(d) * get(w)}),
+                   (f"{name} only along the path through {through}", f"{name} 只算了经过 {through} 的一条路径"))
 
 
 def _is_batch_reduction(run: _Run, s: Step) -> bool:
@@ -283,6 +298,20 @@ def _m_rounding(run: _Run) -> Iterator[Candidate]:
                (f"every intermediate value {en}", f"每个中间值都{zh}"))
 
 
+def _shifted(value: float) -> Iterator[tuple[str, float, Detail]]:
+    """The value with its decimal point moved 1 to 3 places either way."""
+    for k in (1, 2, 3):
+        for sign, en, zh, op in ((1, "right", "右", "×"), (-1, "left", "左", "÷")):
+            places = "1 place" if k == 1 else f"{k} places"
+            yield "decimal_point", value * 10.0 ** (sign * k), (f"moved {places} to the {en}: {op}{10 ** k}",
+                                                                f"{zh}移了 {k} 位：{op}{10 ** k}")
+
+
+def _m_decimal_point(run: _Run) -> Iterator[Candidate]:
+    for _, value, detail in _shifted(run.plain):
+        yield value, detail
+
+
 def _digit_strings(value: float, places: int) -> list[str]:
     out = []
     for mode in (ROUND_HALF_UP, ROUND_DOWN):
@@ -341,6 +370,7 @@ def _direct_candidates(run: _Run) -> Iterator[tuple[str, float, Detail]]:
     for p in _fewer_places(run.answer):
         yield "rounding", round_half_up(run.plain, p), (f"the result rounded to {_decimals(p)}",
                                                         f"结果只保留了 {p} 位小数")
+    yield from _shifted(run.plain)
     for value, detail in _m_digit_swap(run):
         yield "digit_swap", value, detail
 
@@ -351,6 +381,7 @@ MODELS: tuple[tuple[str, Callable[[_Run], Iterator[Candidate]]], ...] = (
     ("used_updated_weight", _m_used_updated_weight),
     ("used_old_weight", _m_used_old_weight),
     ("shared_bias_not_summed", _m_shared_bias_not_summed),
+    ("one_path", _m_one_path),
     ("batch_reduction", _m_batch_reduction),
     ("missing_activation_derivative", _m_missing_activation_derivative),
     ("activation_for_derivative", _m_activation_for_derivative),
@@ -359,10 +390,12 @@ MODELS: tuple[tuple[str, Callable[[_Run], Iterator[Candidate]]], ...] = (
     ("other_sample", _m_other_sample),
     ("sign", _m_sign),
     ("rounding", _m_rounding),
+    ("decimal_point", _m_decimal_point),
     ("digit_swap", _m_digit_swap),
     ("swapped_weights", _m_swapped_weights),  # NOTE: last: so many pairs match by chance; a typo is likelier
 )
 assert tuple(m for m, _ in MODELS) == MISTAKES
+assert MISTAKES == tuple(k for k, info in MISTAKE_INFO.items() if info.kind == "model"), "mistakes.json: the models"
 
 
 def _given_candidates(graph: _Graph, names: Names, ident: str, answer: Answer,
@@ -378,5 +411,6 @@ def _given_candidates(graph: _Graph, names: Names, ident: str, answer: Answer,
     yield "sign", -value, None
     for p in _fewer_places(answer):
         yield "rounding", round_half_up(value, p), (f"rounded to {_decimals(p)}", f"四舍五入到 {p} 位小数")
+    yield from _shifted(value)
     for typo, detail in _typo(answer, value):
         yield "digit_swap", typo, detail

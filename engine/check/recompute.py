@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -15,6 +16,53 @@ from .answers import Answer
 from .names import Names
 
 Lookup = Callable[[str], float]
+
+
+def _sigmoid(z: float) -> float:
+    e = math.exp(-abs(z))  # never exp of a large positive number (engine.functions._sigmoid, for one number)
+    return 1.0 / (1.0 + e) if z >= 0 else e / (1.0 + e)
+
+
+# NOTE: the elementwise activations for one number, as engine.functions computes them for an array (the same
+# arithmetic): marking recomputes steps one at a time, where building a numpy array per step costs the most
+_SCALAR: dict[str, tuple[Callable[[float], float], Callable[[float, float], float]]] = {
+    "identity": (lambda z: z, lambda z, a: 1.0),
+    "sigmoid": (_sigmoid, lambda z, a: a * (1.0 - a)),
+    "tanh": (math.tanh, lambda z, a: 1.0 - a * a),
+    "relu": (lambda z: max(z, 0.0), lambda z, a: 1.0 if z > 0 else 0.0),
+    "leaky_relu": (lambda z: z if z > 0 else 0.01 * z, lambda z, a: 1.0 if z > 0 else 0.01),
+}
+_EPS = 1e-15  # engine.functions._EPS: ln and 1/y kept finite at an output of exactly 0 or 1
+
+
+def _clip(y: float) -> float:
+    return min(max(y, _EPS), 1.0 - _EPS)
+
+
+def _finite_or(exact: Callable[[], float], fallback: Callable[[], float]) -> float:
+    try:
+        value = exact()
+    except ZeroDivisionError:
+        value = math.inf
+    return value if math.isfinite(value) else fallback()
+
+
+# dE/dy_k of one output, as engine.functions.LOSSES[...].derivative gives it (K = the number of outputs)
+_SCALAR_LOSS_DERIVATIVE: dict[str, Callable[[float, float, int], float]] = {
+    "half_squared_error": lambda y, t, K: -(t - y),
+    "squared_error": lambda y, t, K: -2.0 * (t - y),
+    "mean_squared_error": lambda y, t, K: -2.0 * (t - y) / K,
+    "binary_cross_entropy": lambda y, t, K: _finite_or(lambda: -t / y + (1 - t) / (1 - y),
+                                                       lambda: -t / _clip(y) + (1 - t) / (1 - _clip(y))),
+    "cross_entropy": lambda y, t, K: 0.0 if t == 0 else _finite_or(lambda: -t / y, lambda: -t / _clip(y)),
+}
+
+
+def _softmax(z: list[float], j: int) -> float:
+    """engine.functions._softmax of the layer's z, output j."""
+    top = max(z)
+    e = [math.exp(v - top) for v in z]
+    return e[j] / sum(e)
 
 
 class _Graph:
@@ -79,9 +127,14 @@ class _Graph:
                 total += get(a["bias"])
             return total
         if op == "activation":
-            act = ACTIVATIONS[step.extra["activation"]]
-            if act.elementwise:
+            name = step.extra["activation"]
+            act = ACTIVATIONS[name]
+            if name in _SCALAR:
+                value = _SCALAR[name][0](get(a["z"]))
+            elif act.elementwise:
                 value = float(act.value(np.array([get(a["z"])]))[0])
+            elif name == "softmax":
+                value = _softmax([get(z) for z in a["layer_z"]], step.neuron - 1)
             else:
                 value = float(act.value(np.array([get(z) for z in a["layer_z"]]))[step.neuron - 1])
             places = step.extra.get("round_to")
@@ -94,12 +147,18 @@ class _Graph:
             total = sum(values)
             return total / len(values) if op == "mean" else total
         if op == "loss_derivative":
+            scalar = _SCALAR_LOSS_DERIVATIVE.get(step.extra["loss"])
+            if scalar is not None:
+                return scalar(get(a["output"]), get(a["target"]), len(a["outputs"]))
             loss = LOSSES[step.extra["loss"]]
             y = np.array([get(i) for i in a["outputs"]])
             t = np.array([get(i) for i in a["targets"]])
             return float(loss.derivative(y, t)[step.neuron - 1])
         if op == "activation_derivative":
-            act = ACTIVATIONS[step.extra["activation"]]
+            name = step.extra["activation"]
+            act = ACTIVATIONS[name]
+            if name in _SCALAR:
+                return _SCALAR[name][1](get(a["z"]), get(a["a"]))
             if act.elementwise:
                 return float(act.derivative(np.array([get(a["z"])]), np.array([get(a["a"])]))[0])
             return get(a["a"]) * ((1.0 if a["a"] == a["a_wrt"] else 0.0) - get(a["a_wrt"]))

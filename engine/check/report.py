@@ -7,6 +7,7 @@ from typing import Any
 
 from ..numbers import format_number
 from ..trace import Trace
+from .models import MISTAKE_INFO
 from .names import _symbols
 from .recompute import _core_step, _graph_of
 
@@ -21,11 +22,20 @@ _TEXT = {
         "mistake_own": "{you}: from your own earlier numbers, {desc}, which gives {reproduced}.",
         "no_mistake": "{you}; none of the common mistakes gives that.",
         "typo": "{you}: {desc}.",
-        "carried_text": "{line}. From your own {sources} the same method gives {carried}: an error carried forward, "
-                        "the method is right. With the right numbers: {right}.",
+        "carried_text": "{line}. Not the right value, so it was marked with your own earlier {sources} "
+                        "(follow-through): the same method gives {carried}, an error carried forward; the method is "
+                        "right. With the right numbers: {right}.",
         "rounded": " Your {given} is what your own rounded numbers give ({carried}).",
         "header": ("name", "given", "expected", "verdict", "mistake"),
-        "score": "score: {correct} correct, {carried} carried forward, {wrong} wrong, of {total}",
+        "score": "score: {marks} / {out_of} marks; distinct errors: {distinct_errors} ({correct} correct, "
+                 "{carried} carried forward, {wrong} wrong, of {total})",
+        "reasons": {
+            "saturated": "{f} = 0 because {a} = {value}",
+            "dead_relu": "the ReLU is dead: {z} = {value} ≤ 0, so its derivative is 0",
+            "zero_factor": "{factor} = 0, so the product is 0",
+            "zero_paths": "every path's term is 0",
+            "zero_gradient": "{gradient} = 0, so {old} does not change",
+        },
         "first": "first wrong answer: ",
         "none": "no answers",
     },
@@ -37,39 +47,52 @@ _TEXT = {
         "mistake_own": "{you}：用你前面自己的数，{desc}，这样算得 {reproduced}。",
         "no_mistake": "{you}；常见错误都得不到这个数。",
         "typo": "{you}：{desc}。",
-        "carried_text": "{line}。用你前面自己的 {sources}，同样的方法得 {carried}：错误是前面带下来的，方法正确。"
-                        "用正确的数：{right}。",
+        "carried_text": "{line}。与正确值不符，于是改用你前面自己的 {sources} 来批改（带错计分）：同样的方法得 "
+                        "{carried}，错误是前面带下来的，方法正确。用正确的数：{right}。",
         "rounded": " 你的 {given} 正是用你自己四舍五入后的数算出的（{carried}）。",
         "header": ("名称", "你的答案", "正确值", "判定", "可能的错误"),
-        "score": "得分：正确 {correct}，带错 {carried}，错误 {wrong}，共 {total}",
+        "score": "得分：{marks} / {out_of}，独立错误 {distinct_errors} 个（正确 {correct}，带错 {carried}，"
+                 "错误 {wrong}，共 {total}）",
+        "reasons": {
+            "saturated": "{a} = {value}，所以 {f} = 0",
+            "dead_relu": "ReLU 失活：{z} = {value} ≤ 0，导数为 0",
+            "zero_factor": "{factor} = 0，乘积也就是 0",
+            "zero_paths": "每条路径的项都是 0",
+            "zero_gradient": "{gradient} = 0，{old} 不变",
+        },
         "first": "第一个错误：",
         "none": "没有答案",
     },
 }
 
-_MISTAKE_TEXT = {
-    "sign": ("the sign is flipped (e.g. t − y instead of y − t)", "符号反了（例如把 y − t 写成 t − y）"),
-    "used_updated_weight": ("the updated weight was used where the old one belongs (gradients use the old weights)",
-                            "用了更新后的权重（求梯度要用更新前的权重）"),
-    "used_old_weight": ("the old weights were used in the forward pass after the update",
-                        "更新后的前向计算里用了旧权重"),
-    "missing_activation_derivative": ("the activation's derivative da/dz was left out of δ",
-                                      "δ 里漏乘了激活函数的导数 da/dz"),
-    "activation_for_derivative": ("a or z was written where the activation's derivative belongs (sigmoid: a(1 − a))",
-                                  "在该用激活函数导数（sigmoid 是 a(1 − a)）的地方用了 a 或 z"),
-    "used_z_for_a": ("z was used where the activation a belongs", "在该用激活值 a 的地方用了 z"),
-    "factor_half": ("the 1/2 (or the 2) of the squared error was lost or doubled", "平方误差的 1/2（或 2）丢了或多乘了"),
-    "batch_reduction": ("the batch was summed instead of averaged, or the reverse", "批量上把求平均当成了求和（或反过来）"),
-    "missing_learning_rate": ("the learning rate was left out: w − g instead of w − η·g", "漏了学习率：写成了 w − g 而不是 w − η·g"),
-    "wrong_update_direction": ("the update went the wrong way: w + η·g instead of w − η·g", "更新方向反了：写成了 w + η·g 而不是 w − η·g"),
-    "other_sample": ("another sample's number was used", "用了另一个样本的数"),
-    "swapped_weights": ("two weights were mixed up (their subscripts swapped)", "两个权重弄混了（下标对调）"),
-    "shared_bias_not_summed": ("a shared bias's gradient must add up δ of every neuron it feeds; only one was taken",
-                               "共享偏置的梯度要把它连接的所有神经元的 δ 加起来，这里只取了一个"),
-    "rounding": ("the method is right but numbers were rounded too early or to too few digits",
-                 "方法对，但过早四舍五入或保留的位数太少"),
-    "digit_swap": ("two digits are swapped or one digit is mistyped", "两个数字写颠倒了或有一位写错了"),
+
+# The notes audit (check_printed) marks what a note printed: its explanations speak of the note, not of "you".
+_NOTE_VOICE = {
+    "en": {
+        "you_wrote": "The note printed {given}",
+        "mistake_own": "{you}: from the note's own earlier numbers, {desc}, which gives {reproduced}.",
+        "carried_text": "{line}. Not the right value, so it was marked with the note's own earlier {sources} "
+                        "(follow-through): the same method gives {carried}, an error carried forward; the method is "
+                        "right. With the right numbers: {right}.",
+        "rounded": " The note's {given} is what its own rounded numbers give ({carried}).",
+    },
+    "zh": {
+        "you_wrote": "笔记写的是 {given}",
+        "mistake_own": "{you}：用笔记前面自己的数，{desc}，这样算得 {reproduced}。",
+        "carried_text": "{line}。与正确值不符，于是改用笔记前面自己的 {sources} 来核对（带错计分）：同样的方法得 "
+                        "{carried}，错误是前面带下来的，方法正确。用正确的数：{right}。",
+        "rounded": " 笔记的 {given} 正是用它自己四舍五入后的数算出的（{carried}）。",
+    },
 }
+
+
+def words_for(lang: str, voice: str = "learner") -> dict:
+    """The explanations' words: to the learner ("you wrote"), or about a note ("the note printed")."""
+    lang = lang if lang in _TEXT else "en"
+    return {**_TEXT[lang], **_NOTE_VOICE[lang]} if voice == "note" else _TEXT[lang]
+
+# NOTE: the mistakes' words are data (mistakes.json, read by models.py); this view keeps the old (en, zh) shape
+_MISTAKE_TEXT = {key: (info.message["en"], info.message["zh"]) for key, info in MISTAKE_INFO.items()}
 
 
 @dataclass
@@ -89,13 +112,14 @@ class Result:
     carried_from: list[str] = field(default_factory=list)
     carried_value: float | None = None
     where: str | None = None
+    follow_through: bool = False  # marked against the learner's own earlier numbers (they were not right)
 
     def to_json(self) -> dict[str, Any]:
         out = {"id": self.id, "name": self.name, "given": self.given, "expected": self.expected,
                "verdict": self.verdict, "mistake": self.mistake, "reproduced": self.reproduced,
-               "explanation": self.explanation}
+               "explanation": self.explanation, "follow_through": self.follow_through,
+               "carried_from": self.carried_from}
         if self.verdict == "carried":
-            out["carried_from"] = self.carried_from
             out["carried_value"] = self.carried_value
         if self.where:
             out["where"] = self.where
@@ -109,6 +133,7 @@ class CheckReport:
     results: list[Result]
     lang: str = "en"
     trace: Trace | None = field(default=None, repr=False, compare=False)
+    mode: str = "strict"  # how numbers were accepted: "strict", "last_digit" or "tolerance"
 
     def latex(self, result: Result) -> str:
         """The right computation of an answered step in LaTeX, as the step-through page writes it
@@ -130,12 +155,28 @@ class CheckReport:
         return next((r for r in self.results if r.verdict == "wrong"), None)
 
     @property
+    def distinct_errors(self) -> int:
+        """One per distinct mistake: each wrong answer (a step answered twice, wrong twice, counts once);
+        the answers carried from it cost nothing further."""
+        return len({r.id for r in self.results if r.verdict == "wrong"})
+
+    @property
+    def out_of(self) -> int:
+        return len(self.results)
+
+    @property
+    def marks(self) -> int:
+        """A mark for every answer, less one per distinct error."""
+        return self.out_of - self.distinct_errors
+
+    @property
     def score(self) -> dict[str, int]:
         counts = {v: sum(r.verdict == v for r in self.results) for v in VERDICTS}
-        return {**counts, "total": len(self.results)}
+        return {**counts, "total": len(self.results), "marks": self.marks, "out_of": self.out_of,
+                "distinct_errors": self.distinct_errors}
 
     def to_json(self) -> dict[str, Any]:
-        return {"results": [r.to_json() for r in self.results], "score": self.score}
+        return {"results": [r.to_json() for r in self.results], "score": self.score, "mode": self.mode}
 
     def to_text(self) -> str:
         t = _TEXT.get(self.lang, _TEXT["en"])

@@ -22,7 +22,7 @@ def test_check_marks_a_pasted_calculation(page, app_server):
     marks = [text for text in cells.all_inner_texts() if text.startswith(("✓", "↪", "✗"))]
     assert marks.count("✓ correct") == 4 and marks.count("✗ wrong") == 1, marks
     assert "update in the wrong direction (w + η·g)" in cells.all_inner_texts()
-    assert "4 / 5 correct" in page.locator(".st-key-chk_results").inner_text()
+    assert "4 / 5 marks — 1 distinct error" in page.locator(".st-key-chk_results").inner_text()
 
     first = page.locator(".st-key-chk_first_wrong")
     assert "First wrong answer: w5+" in first.inner_text()
