@@ -31,3 +31,7 @@ MAX_ANSWER_LINES = 2_000  # its lines
 MAX_ANSWERS = 2_000  # answers in one paste or one JSON answers file
 MAX_NAME_CHARS = 100  # one name (`dE/dw5`)
 MAX_NUMBER_CHARS = 60  # one number (`-1.3125e-3`)
+
+# worksheets (engine/worksheet.py, `exercise --names`)
+MAX_STUDENT_NAME_CHARS = 80  # a student's name or ID, an assignment word
+MAX_PACK = 200  # students (sheets) in one class pack

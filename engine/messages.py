@@ -63,6 +63,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_symbol_list": ("expected a list of {n} {what} (LaTeX text or null), got {got}",
                         "应为 {n} 个{what_zh}组成的列表（LaTeX 文本或 null），实际为{got}"),
     "bad_step_id": ("expected a step id such as z:l1:n1:s1, got {got}", "应为步骤编号（如 z:l1:n1:s1），实际为{got}"),
+    "bad_seed": ("expected a whole number from 0 to {limit}, got {got}", "应为 0 到 {limit} 之间的整数，实际为{got}"),
+    "no_exercise": ("no exercise without degenerate numbers was found in {tries} draws for this network; try another "
+                    "seed or a smaller network", "这个网络在 {tries} 次抽取中没有找到不退化的练习数字；请换一个种子或用更小的网络"),
     "overflow": ("the value overflowed ({number}): the numbers are too large for this network; use smaller weights or inputs",
                  "数值溢出（{number}）：这个网络的数太大了；请用更小的权重或输入"),
 }
