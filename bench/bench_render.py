@@ -1,4 +1,5 @@
-"""Times rendering: every step of every preset as LaTeX with captions, cold (a fresh trace) and cached.
+"""Times rendering: every step of every preset as LaTeX with captions, cold (a fresh trace) and cached; and each
+note's "As in the note" view (engine.noteview: its script's lines and forms on top of the rendering), cold.
 
 Run: python -m bench.bench_render   (prints a Markdown table of median / p95 / total ms)
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from engine import compute_trace, load_preset, parse_config, preset_ids
+from engine import compute_trace, load_preset, noteview, parse_config, preset_ids
 from engine.export import export
 from engine.matrix import matrix_view
 from engine.render import RenderOptions, render_trace
@@ -49,6 +50,22 @@ def main() -> None:
         print(f"| {name} | {len(trace)} | {statistics.median(cold):.2f} | {_p95(cold):.2f} | "
               f"{statistics.median(cached):.3f} | {_p95(cached):.3f} | {matrix:.1f} | {md:.1f} |")
     print(f"\nTotal, every step of every network rendered cold once (medians added): {total_cold:.1f} ms")
+    print("\n| note | view | items | cold median ms (rendering included) | view on a cached rendering, median ms |")
+    print("|---|---|---:|---:|---:|")
+    for pid in preset_ids():
+        network = load_preset(pid)
+        if not noteview.has_note_view(network):
+            continue
+        for view in ("note", "full"):
+            cold, warm = [], []
+            for _ in range(20):
+                trace = compute_trace(network)
+                cold.append(_ms(lambda t=trace, v=view: noteview.render_view(t, OPTIONS[0], v)))
+                trace = compute_trace(network)
+                render_trace(trace, OPTIONS[0])
+                warm.append(_ms(lambda t=trace, v=view: noteview.render_view(t, OPTIONS[0], v)))
+            items = len(noteview.render_view(trace, OPTIONS[0], view))
+            print(f"| {pid} | {view} | {items} | {statistics.median(cold):.2f} | {statistics.median(warm):.2f} |")
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ __all__ = ["MAX_ABS", "MAX_FILE_BYTES", "MAX_LAYERS", "MAX_NEURONS", "MAX_ROUND_
 
 REDUCTIONS = ("mean", "sum")
 UPDATE_ORDERS = ("after_all_gradients", "after_each_gradient")
-META_KEYS = ("id", "source", "title_zh", "description", "printed", "experiments", "typos")
+META_KEYS = ("id", "source", "title_zh", "description", "printed", "experiments", "typos", "exercise")
 KNOWN_KEYS = ("title", "layers", "loss", "reduction", "learning_rate", "samples", "round_to", "update_order",
               "notation", *META_KEYS)
 LAYER_KEYS = ("activation", "weights", "bias")
@@ -381,7 +381,7 @@ NOTATION_CHOICES = {"matrix_convention": ("Wx", "xW"), "difference": ("target_mi
 # a single symbol or template: the marks it must contain (`@` the symbol, `#` the sample number)
 NOTATION_TEMPLATES = {"loss": "", "learning_rate": "", "sample_loss": "", "updated": "@", "old": "@",
                       "delta": "@", "sample": "@#"}
-NOTATION_LISTS = ("inputs", "targets", "neurons", "pre_activations", "weights", "biases")
+NOTATION_LISTS = ("inputs", "targets", "neurons", "pre_activations", "weights", "biases", "matrices")
 NOTATION_KEYS = (*NOTATION_LISTS, *NOTATION_TEMPLATES, *NOTATION_CHOICES)
 
 
@@ -438,7 +438,7 @@ def parse_notation(raw: Any, sizes: list[int]) -> dict:
             for li, per_layer in enumerate(_symbols(value, where, layers, "layers", 1) or ()):
                 lw = f"{where}[{li}]"
                 size, width = sizes[li + 1], sizes[li]
-                if key == "biases" and isinstance(per_layer, str):
+                if key in ("biases", "matrices") and isinstance(per_layer, str):  # one symbol for the layer
                     if per_layer:
                         _symbol(per_layer, lw)
                     continue
@@ -541,6 +541,14 @@ def _meta(raw: dict) -> dict:
     for i, typo in enumerate(_items(meta.get("typos", []), "typos")):
         for key, t in _object(typo, f"typos[{i}]", ("where", "what")).items():
             text(t, f"typos[{i}].{key}", MAX_TEXT_CHARS, multiline=True)
+    if "exercise" in meta:  # a generated exercise: {"template": id or null, "seed": 0..2**32-1, "version": n}
+        exercise = _object(meta["exercise"], "exercise", ("template", "seed", "version"))
+        if exercise.get("template") is not None:
+            text(exercise["template"], "exercise.template", MAX_ID_CHARS)
+        for key, top in (("seed", 2**32 - 1), ("version", 10**6)):
+            v = exercise.get(key)
+            if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= top:
+                raise ConfigError(f"exercise.{key}", code="bad_seed", limit=top, value=v)  # a whole number 0..top
     return meta
 
 

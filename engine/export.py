@@ -6,11 +6,13 @@ import csv
 import io
 import json
 import re
+import unicodedata
 
+from . import noteview
 from .config import ConfigError
 from .latex import Num, Style, katex_problems, tex
 from .numbers import format_number
-from .render import RenderedStep, RenderOptions, _safe_notation, matrix_view, render_trace
+from .render import RenderOptions, _safe_notation, matrix_view, render_trace
 from .trace import PHASES, Trace
 
 FORMATS = ("markdown", "latex", "csv", "json")
@@ -23,12 +25,19 @@ _HEADINGS = {
     "backward": {"en": "3. Backward pass", "zh": "3. 反向传播"},
     "update": {"en": "4. Update", "zh": "4. 更新参数"},
     "check": {"en": "5. Check: forward pass with the new parameters", "zh": "5. 验证：用新参数再做一次前向传播"},
-    "matrix": {"en": "Matrix form (note 004)", "zh": "矩阵形式（笔记 004）"},
+    "matrix": {"en": "Matrix form", "zh": "矩阵形式"},
+    "matrix_note": {"en": "Matrix form (as note 004 writes it)", "zh": "矩阵形式（笔记 004 的写法）"},
+    "backward_update": {"en": "3. Backward pass and updates", "zh": "3. 反向传播与参数更新"},
+    "explain": {"en": "The note explains", "zh": "笔记的讲解"},
+    "view_note": {"en": "As in the note: only the note's own steps, in its order.",
+                  "zh": "按笔记：只列笔记自己写的步骤，顺序与笔记相同。"},
+    "view_full": {"en": "Full detail: the note's steps, and the steps the tutor adds (marked “added”).",
+                  "zh": "完整步骤：笔记的步骤，加上本页补充的步骤（标为“补充”）。"},
     "sample": {"en": "Sample {s}", "zh": "样本 {s}"},
     "watch": {"en": "Watch out:", "zh": "注意："},
     "interleaved": {
-        "en": "As in the notes, each parameter is updated right after its gradient; every gradient above uses the old parameters.",
-        "zh": "和笔记一样，每求出一个梯度就更新对应的参数；上面所有梯度都用更新之前的参数计算。",
+        "en": "Each parameter is updated right after its gradient; every gradient uses the old parameters.",
+        "zh": "每求出一个梯度就更新对应的参数；所有梯度都用更新之前的参数计算。",
     },
 }
 
@@ -38,28 +47,53 @@ def _options(lang: str, decimals: int | None, significant: int | None, mul: str)
 
 
 def trace_json(trace: Trace, *, lang: str = "en", decimals: int | None = None, significant: int | None = None,
-               mul: str = "times") -> dict:
-    """`trace.to_json()` with a `latex` and a `caption` field on every step."""
-    rendered = render_trace(trace, _options(lang, decimals, significant, mul))
+               mul: str = "times", view: str = "trace") -> dict:
+    """`trace.to_json()` with `latex`, `caption` and `note` on every step (docs/engine.md, Views). In the `trace`
+    view the steps are the trace's, in its order; in `note` and `full` they are the view's items, in its order."""
+    opts = _options(lang, decimals, significant, mul)
     out = trace.to_json()
-    for step, r in zip(out["steps"], rendered):
-        step["latex"] = r.latex
-        step["caption"] = r.caption
+    out["view"] = view
+    if view == "trace":
+        rendered = render_trace(trace, opts)
+        notes = noteview.notes_by_step(trace, lang)
+        for step, r in zip(out["steps"], rendered):
+            step["latex"] = r.latex
+            step["caption"] = r.caption
+            lines = notes.get(r.id, [])
+            step["note"] = lines[0].to_json() if lines else None
+            if len(lines) > 1:
+                step["note"]["more"] = [n.to_json() for n in lines[1:]]
+        return out
+    by_id = {step["id"]: step for step in out["steps"]}
+    steps = []
+    for v in noteview.render_view(trace, opts, view):
+        r = v.rendered
+        if v.step is not None:
+            step = dict(by_id[v.step], id=v.id, step=v.step, phase=v.phase)
+        else:
+            step = {"id": v.id, "step": None, "phase": v.phase, "quantity": noteview.EXPLAIN, "layer": None,
+                    "neuron": None, "source": None, "sample": None, "value": r.value if r.result else None}
+        step.update(latex=r.latex, caption=r.caption, callout=r.callout, added=v.added,
+                    note=v.note.to_json() if v.note else None)
+        steps.append(step)
+    out["steps"] = steps
     return out
 
 
 def export(trace: Trace, fmt: str, *, lang: str = "en", decimals: int | None = None, significant: int | None = None,
-           mul: str = "times") -> str:
-    """The whole solution as "markdown", "latex" (a standalone document), "csv" or "json"."""
+           mul: str = "times", view: str = "trace") -> str:
+    """The whole solution as "markdown", "latex" (a standalone document), "csv" or "json", in the order of `view`."""
     opts = _options(lang, decimals, significant, mul)
+    if view not in noteview.VIEWS:
+        raise ConfigError("--view", f"expected one of {', '.join(noteview.VIEWS)}, got {view!r}")
     if fmt == "markdown":
-        return markdown(trace, opts)
+        return markdown(trace, opts, view)
     if fmt == "latex":
-        return latex_document(trace, opts)
+        return latex_document(trace, opts, view)
     if fmt == "csv":
         return csv_table(trace, opts)
     if fmt == "json":
-        return json.dumps(trace_json(trace, lang=lang, decimals=decimals, significant=significant, mul=mul),
+        return json.dumps(trace_json(trace, lang=lang, decimals=decimals, significant=significant, mul=mul, view=view),
                           ensure_ascii=False) + "\n"
     raise ConfigError("--format", f"expected one of {', '.join(FORMATS)}, got {fmt!r}")
 
@@ -114,6 +148,16 @@ def summary(trace: Trace, lang: str) -> str:
 
 def givens_latex(trace: Trace, opts: RenderOptions) -> list[str]:
     """The given numbers as LaTeX lines: each sample's inputs and targets, each layer's weights and biases, eta."""
+    lines = []
+    for _, parts in givens_groups(trace, opts):
+        for i in range(0, len(parts), 6):  # at most six per line, so a wide layer wraps
+            lines.append(r", \quad ".join(parts[i:i + 6]))
+    return lines
+
+
+def givens_groups(trace: Trace, opts: RenderOptions) -> list[tuple[str, list[str]]]:
+    """The givens as LaTeX `symbol = value`, grouped: each sample's inputs and targets (`s1`, ...), then each
+    layer's weights and biases (`l1`, ...), then the learning rate (`eta`)."""
     nt = _safe_notation(trace)  # the same symbols as the steps
     style = Style(opts.decimals, opts.significant, opts.mul)
     groups: dict[str, list[str]] = {}
@@ -125,25 +169,52 @@ def givens_latex(trace: Trace, opts: RenderOptions) -> list[str]:
         else:
             key = "eta"
         groups.setdefault(key, []).append(f"{nt.symbol(gid)} = {tex(Num(given.value, True), style)}")
-    lines = []
     order = {"s": 0, "l": 1, "e": 2}  # samples, then layers, then eta
-    for key in sorted(groups, key=lambda k: (order[k[0]], int(k[1:]) if k[1:].isdigit() else 0)):
-        parts = groups[key]
-        for i in range(0, len(parts), 6):  # at most six per line, so a wide layer wraps
-            lines.append(r", \quad ".join(parts[i:i + 6]))
-    return lines
+    return [(key, groups[key]) for key in sorted(groups, key=lambda k: (order[k[0]], int(k[1:]) if k[1:].isdigit() else 0))]
 
 
-def _sections(trace: Trace, opts: RenderOptions) -> list[tuple[str, list[RenderedStep]]]:
-    """The steps by phase, in the notes' order; a batch-of-one's `loss = sample loss` line is left out."""
-    rendered = render_trace(trace, opts)
-    same = {s.id for s in trace.steps if s.same_as}
-    return [(phase, [r for r in rendered if r.phase == phase and r.id not in same]) for phase in PHASES]
+def _sections(trace: Trace, opts: RenderOptions, view: str = "trace") -> list[tuple[str, list[noteview.ViewStep]]]:
+    """The steps under headings. The `trace` view: by phase, in the engine's order, a batch-of-one's
+    `loss = sample loss` line left out. The `note` and `full` views: in the view's order, a new heading where
+    the phase changes (backward and update share one when each parameter is updated after its gradient)."""
+    if view == "trace":
+        same = {s.id for s in trace.steps if s.same_as}
+        steps = [v for v in noteview.render_view(trace, opts, "trace") if v.id not in same]
+        return [(phase, [v for v in steps if v.phase == phase]) for phase in PHASES]
+    interleaved = trace.network.update_order == "after_each_gradient"
+    out: list[tuple[str, list[noteview.ViewStep]]] = []
+    for v in noteview.render_view(trace, opts, view):
+        key = "backward_update" if interleaved and v.phase in ("backward", "update") else v.phase
+        if not out or out[-1][0] != key:
+            out.append((key, []))
+        out[-1][1].append(v)
+    return out
 
 
-def _sample_of(trace: Trace, r: RenderedStep) -> int | None:
-    return trace.step(r.id).sample if len(trace.network.samples) > 1 and r.phase in ("forward", "check") \
-        and r.quantity in ("z", "a") else None
+def _sample_of(trace: Trace, v: noteview.ViewStep) -> int | None:
+    r = v.rendered
+    return trace.step(v.step).sample if v.step and len(trace.network.samples) > 1 and \
+        r.phase in ("forward", "check") and r.quantity in ("z", "a") else None
+
+
+def _matrix_heading(trace: Trace) -> str:
+    return "matrix_note" if (trace.network.meta or {}).get("id") == "note004" and \
+        noteview.has_note_view(trace.network) else "matrix"
+
+
+def _with_matrices(trace: Trace, view: str) -> bool:
+    """The matrix form is the tutor's addition, except in note 004, which writes it: as in the note, only there."""
+    return view != "note" or _matrix_heading(trace) == "matrix_note"
+
+
+def _remarks(v: noteview.ViewStep, lang: str) -> list[str]:
+    """What a step of a view says besides its line: the note's line and what it printed, or "added"."""
+    out = []
+    if v.note is not None:
+        out.append(noteview.describe(v.note, lang))
+    if v.added:
+        out.append(noteview.note_words(lang)["added"])
+    return out
 
 
 # --- Markdown ----------------------------------------------------------------------------------------------
@@ -169,43 +240,54 @@ def _md_math(latex: str) -> list[str]:
     return ["$$", latex, "$$", ""]
 
 
-def markdown(trace: Trace, opts: RenderOptions) -> str:
-    """Markdown with $$ blocks (GitHub, Jupyter, Obsidian), sections in the notes' order."""
+def _view_line(view: str) -> str | None:
+    return {"note": "view_note", "full": "view_full"}.get(view)
+
+
+def markdown(trace: Trace, opts: RenderOptions, view: str = "trace") -> str:
+    """Markdown with $$ blocks (GitHub, Jupyter, Obsidian), sections in the order of the view."""
     lang = opts.lang
     out = [f"# {_md_line(_title(trace, lang))}", ""]
     description = _description(trace, lang)
     if description:
         out += [_md_text(description), ""]
-    out += [f"*{_md_text(summary(trace, lang))}*", "", f"## {_heading('given', lang)}", ""]
+    out += [f"*{_md_text(summary(trace, lang))}*", ""]
+    if _view_line(view) and noteview.has_note_view(trace.network):
+        out += [f"*{_md_text(_heading(_view_line(view), lang))}*", ""]
+    out += [f"## {_heading('given', lang)}", ""]
     for line in givens_latex(trace, opts):
         out += _md_math(line)
-    for phase, steps in _sections(trace, opts):
+    for phase, steps in _sections(trace, opts, view):
         if not steps:
             continue
         out += [f"## {_heading(phase, lang)}", ""]
-        if phase == "update" and trace.network.update_order == "after_each_gradient":
+        if phase in ("update", "backward_update") and trace.network.update_order == "after_each_gradient":
             out += [_md_text(_heading("interleaved", lang)), ""]
         sample = None
-        for r in steps:
-            s = _sample_of(trace, r)
+        for v in steps:
+            r = v.rendered
+            s = _sample_of(trace, v)
             if s is not None and s != sample:
                 sample = s
                 out += [f"### {_heading('sample', lang, s=s)}", ""]
             out += [_md_text(r.caption), ""]
             out += _md_math(r.latex)
+            out += [f"*{_md_text(remark)}*\n" for remark in _remarks(v, lang)]
             if r.callout:
                 out += [f"> **{_heading('watch', lang)}** {_md_text(r.callout)}", ""]
-    out += [f"## {_heading('matrix', lang)}", ""]
-    for title, block in matrix_view(trace, opts):
-        out += [f"### {_md_line(title)}", ""]
-        out += _md_math(block)
+    if _with_matrices(trace, view):
+        out += [f"## {_heading(_matrix_heading(trace), lang)}", ""]
+        for title, block in matrix_view(trace, opts):
+            out += [f"### {_md_line(title)}", ""]
+            out += _md_math(block)
     return "\n".join(out).rstrip("\n") + "\n"
 
 
 # --- LaTeX -------------------------------------------------------------------------------------------------
 
 _TEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
-                 "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}"}
+                 "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}",
+                 "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}  # NOTE: < > | print ¡ ¿ — in OT1
 _TEX_UNICODE = {
     "σ": r"$\sigma$", "δ": r"$\delta$", "η": r"$\eta$", "α": r"$\alpha$", "Δ": r"$\Delta$", "Φ": r"$\Phi$",
     "φ": r"$\phi$", "∂": r"$\partial$", "−": "-", "×": r"$\times$", "²": r"$^2$", "·": r"$\cdot$", "→": r"$\to$",
@@ -228,8 +310,19 @@ def _tex_text(text: str) -> str:
         elif 32 <= ord(ch) < 127 or _CJK.match(ch) or ch in "àáâäçèéêëìíîïñòóôöùúûüÀÁÉÈÖÜß":
             out.append(ch)
         else:
-            out.append("?")
+            out.append(_tex_script(ch))
     return "".join(out)
+
+
+def _tex_script(ch: str) -> str:
+    """A Unicode sub- or superscript a caption uses (zₕ, w₁, δ⁽²⁾, w⁺) as math; `?` for anything else."""
+    kind, _, code = unicodedata.decomposition(ch).partition(" ")
+    if kind not in ("<sub>", "<super>") or not re.fullmatch(r"[0-9A-F]{4}", code):
+        return "?"
+    base = chr(int(code, 16))
+    inner = "-" if base == "−" else base if base.isascii() and (base.isalnum() or base in "()+-=") else \
+        _TEX_UNICODE.get(base, "?").strip("$")
+    return f"${'_' if kind == '<sub>' else '^'}{{{inner}}}$" if inner != "?" else "?"
 
 
 def _bilingual(zh: str, en: str, lang: str) -> str:
@@ -265,11 +358,11 @@ _CJK_SETUP = r"""% Chinese needs CJKutf8 and the gbsn font (Debian: texlive-lang
 """
 
 
-def latex_document(trace: Trace, opts: RenderOptions) -> str:
-    """A standalone article (amsmath, amssymb) that compiles with pdflatex as it is."""
+def latex_document(trace: Trace, opts: RenderOptions, view: str = "trace") -> str:
+    """A standalone article (amsmath, amssymb) that compiles with pdflatex as it is, in the order of the view."""
     lang = opts.lang
     en_opts = RenderOptions("en", opts.decimals, opts.significant, opts.mul)
-    english = {r.id: r for r in render_trace(trace, en_opts)}
+    english = {v.id: v for v in noteview.render_view(trace, en_opts, view)}
 
     def text(zh: str, en: str) -> str:
         return _bilingual(zh, en, lang)
@@ -289,31 +382,37 @@ def latex_document(trace: Trace, opts: RenderOptions) -> str:
     if description:
         out += [description, ""]
     out += [rf"\emph{{{text(summary(trace, 'zh'), summary(trace, 'en'))}}}", ""]
+    if _view_line(view) and noteview.has_note_view(trace.network):
+        out += [rf"\emph{{{heading(_view_line(view))}}}", ""]
     out += [rf"\section*{{{heading('given')}}}"]
     for line in givens_latex(trace, opts):
         out += [r"\[", line, r"\]"]
-    for phase, steps in _sections(trace, opts):
+    for phase, steps in _sections(trace, opts, view):
         if not steps:
             continue
         out += ["", rf"\section*{{{heading(phase)}}}"]
-        if phase == "update" and trace.network.update_order == "after_each_gradient":
+        if phase in ("update", "backward_update") and trace.network.update_order == "after_each_gradient":
             out += [text(_heading("interleaved", "zh"), _heading("interleaved", "en")), ""]
         sample = None
-        for r in steps:
-            s = _sample_of(trace, r)
+        for v in steps:
+            r = v.rendered
+            s = _sample_of(trace, v)
             if s is not None and s != sample:
                 sample = s
                 out += [rf"\subsection*{{{heading('sample', s=s)}}}"]
-            en = english[r.id]
+            en = english[v.id].rendered
             out += [text(r.caption, en.caption)]
             out += _display(r.latex)
+            for zh_remark, en_remark in zip(_remarks(v, "zh"), _remarks(english[v.id], "en")):
+                out += [rf"\emph{{{text(zh_remark, en_remark)}}}", ""]
             if r.callout:
                 out += [rf"\textbf{{{heading('watch')}}} {text(r.callout, en.callout or '')}", ""]
-    out += ["", rf"\section*{{{heading('matrix')}}}"]
-    zh_blocks = matrix_view(trace, RenderOptions("zh", opts.decimals, opts.significant, opts.mul))
-    for (en_title, block), (zh_title, _) in zip(matrix_view(trace, en_opts), zh_blocks):
-        out += [rf"\paragraph{{{text(zh_title, en_title)}}}"]
-        out += _display(block)
+    if _with_matrices(trace, view):
+        out += ["", rf"\section*{{{heading(_matrix_heading(trace))}}}"]
+        zh_blocks = matrix_view(trace, RenderOptions("zh", opts.decimals, opts.significant, opts.mul))
+        for (en_title, block), (zh_title, _) in zip(matrix_view(trace, en_opts), zh_blocks):
+            out += [rf"\paragraph{{{text(zh_title, en_title)}}}"]
+            out += _display(block)
     if lang == "zh":
         out.append(r"\ifcjk\end{CJK}\fi")
     out.append(r"\end{document}")

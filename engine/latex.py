@@ -233,7 +233,7 @@ varepsilon zeta theta Theta iota kappa lambda Lambda mu nu xi Xi pi Pi rho tau u
 chi psi Psi omega Omega ell nabla ln log exp tanh max min sum prod left right begin end operatorname
 text mathrm mathbf mathit mathsf boldsymbol bm hat bar tilde vec dot ddot odot circ le ge leq geq neq
 infty quad qquad prime top intercal cdots ldots dots vdots ddots to rightarrow leftarrow mid lvert rvert
-lVert rVert Vert vert lbrace rbrace langle rangle lfloor rfloor lceil rceil
+lVert rVert Vert vert lbrace rbrace langle rangle lfloor rfloor lceil rceil boxed Rightarrow Leftarrow
 """.split())
 KATEX_ENVIRONMENTS = frozenset({"bmatrix", "pmatrix", "matrix", "vmatrix", "Bmatrix", "cases", "array"})
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)")

@@ -54,7 +54,9 @@ MB = 1 << 20
 # --- the budgets (bytes), in one place ----------------------------------------------------------------------
 TRACE_BUDGET = 64 * MB  # traces and networks by config text (ui.state): 2 largest traces, the presets many times
 LINES_BUDGET = 64 * MB  # engine.render: each trace's lines before precision and language (1 largest)
-RENDER_BUDGET = 96 * MB  # engine.render: rendered steps per (trace, options) (2 largest renderings)
+RENDER_BUDGET = 80 * MB  # engine.render: rendered steps per (trace, options) (2 largest renderings)
+NOTEVIEW_BUDGET = 16 * MB  # engine.noteview: views' items, indexes and renderings (a note's: ~0.5 MB; a view in
+#                            the engine's order only wraps the rendered steps: ~200 B a step)
 NAMES_BUDGET = 64 * MB  # engine.check.names: a learner's names per trace, with its trace (1 largest)
 GRAPH_BUDGET = 56 * MB  # engine.check.recompute: the step graph per trace, with its trace (1 largest)
 MATRIX_BUDGET = 8 * MB  # engine.matrix: the matrix view per (trace, options) (0.4 MB each at most)

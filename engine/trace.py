@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -186,6 +188,14 @@ class Trace:
 
     def step(self, ident: str) -> Step:
         return self._index[ident]
+
+    def positions(self) -> Mapping[str, int]:
+        """Every step's 0-based position, by id (read only)."""
+        return MappingProxyType(self._position)
+
+    def is_step(self, ident: str) -> bool:
+        """Whether `ident` is a step of this trace (not a given)."""
+        return ident in self._index
 
     def position(self, ident: str) -> int:
         """0-based position of a step in the trace."""

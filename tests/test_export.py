@@ -33,10 +33,10 @@ def test_trace_json_adds_latex_and_caption_to_every_step():
     trace = trace_of("note001")
     plain = trace.to_json()
     out = trace_json(trace, lang="zh", decimals=None, significant=None, mul="cdot")
-    assert set(out) == set(plain)
+    assert set(out) == set(plain) | {"view"} and out["view"] == "trace"
     rendered = render_trace(trace, RenderOptions(lang="zh", mul="cdot"))
     for before, after, r in zip(plain["steps"], out["steps"], rendered):
-        assert {k: v for k, v in after.items() if k not in ("latex", "caption")} == before
+        assert {k: v for k, v in after.items() if k not in ("latex", "caption", "note")} == before
         assert (after["latex"], after["caption"]) == (r.latex, r.caption)
         assert CJK.search(after["caption"])
     json.dumps(out, ensure_ascii=False)

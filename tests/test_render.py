@@ -467,15 +467,15 @@ def test_captions_in_both_languages_for_every_step(preset):
 def test_note000_captions_read_the_chain_aloud():
     r = render_step(trace_of("note000"), "dE_dw:l2:n1:k1", RenderOptions(lang="zh"))
     # the issue's example, with symbols read as the diagram labels them (w₅)
-    assert r.caption == "误差对 w₅ 的偏导 = 误差对 y 的偏导 × y 对 w₅ 的偏导"
+    assert r.caption == "根据链式法则，E 对 w₅ 的偏导 = E 对 y 的偏导 × y 对 w₅ 的偏导。"
     r = render_step(trace_of("note000"), "dE_dw:l2:n1:k1")
-    assert r.caption == ("The error's slope with respect to w₅ is the error's slope with respect to y "
-                         "times y's slope with respect to w₅")
+    assert r.caption == ("By the chain rule, the derivative of E with respect to w₅ is the derivative of E with "
+                         "respect to y times the derivative of y with respect to w₅.")
 
 
 def test_callouts_where_learners_slip():
     r = steps("note002")
-    assert "σ'(z)" in r["da_dz:l1:n1:s1"].callout
+    assert "σ′(z)" in r["da_dz:l1:n1:s1"].callout
     assert r["z:l1:n1:s1"].callout is None
     assert "old" in r["dE_da:l1:n1:s1"].callout  # a hidden dE/da: the old weight w5
     assert "w₅" in r["dz_da:l2:n1:k1"].callout
@@ -533,7 +533,8 @@ def test_matrix_view_in_the_presets_convention():
     assert note004[0][1].startswith(r"\mathbf{z}^{1} = \mathbf{x} W^{1} = \begin{bmatrix}1 & 0.5 & -1\end{bmatrix}")
     assert any(r"\frac{\partial E}{\partial W^{1}} = \mathbf{x}^{\top} \boldsymbol{\delta}^{1}" in b for _, b in note004)
     note002 = matrix_view(trace_of("note002"))
-    assert note002[0][1].startswith(r"Z^{(1)} = W^{(1)} X + B^{(1)} = \begin{bmatrix}0.15 & 0.2\\0.25 & 0.3\end{bmatrix}")
+    # note 002's own names for its weight matrices (notation.matrices): W^H, W^O
+    assert note002[0][1].startswith(r"Z^{(1)} = W^{H} X + B^{(1)} = \begin{bmatrix}0.15 & 0.2\\0.25 & 0.3\end{bmatrix}")
     titles = [t for t, _ in note002]
     assert any("gradient" in t for t in titles) and any("updated" in t for t in titles)
     zh = matrix_view(trace_of("note002"), RenderOptions(lang="zh"))
