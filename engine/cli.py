@@ -1,4 +1,4 @@
-"""`python -m engine presets | trace | check`: the command-line contract (see README)."""
+"""`python -m engine presets | trace | check | exercise`: the command-line contract (see README)."""
 
 from __future__ import annotations
 
@@ -48,6 +48,9 @@ def _build_parser() -> argparse.ArgumentParser:
     t.add_argument("--decimals", type=int, metavar="N", help="display N decimals")
     t.add_argument("--significant", type=int, metavar="N", help="display N significant digits")
     t.add_argument("--mul", choices=("times", "cdot"), default="times", help="the multiplication sign")
+    t.add_argument("--view", choices=("trace", "note", "full"), default="trace",
+                   help="trace: every step once, in the engine's order (default); note: a note preset's own steps, "
+                        "in the note's order; full: the note's steps and the tutor's added ones")
 
     c = sub.add_parser("check", help="mark a hand calculation")
     network_args(c)
@@ -56,6 +59,18 @@ def _build_parser() -> argparse.ArgumentParser:
     c.add_argument("--lang", choices=("en", "zh"), default="en")
     c.add_argument("--tolerance", type=float, metavar="T",
                    help="accept |given - true| <= T instead of judging by the digits written")
+    accept = c.add_mutually_exclusive_group()
+    accept.add_argument("--accept", choices=("strict", "last-digit"), default="strict",
+                        help="strict: the right value rounded or cut off at the digits written (default); "
+                             "last-digit: that, or its last digit off by 1")
+    accept.add_argument("--last-digit", dest="accept", action="store_const", const="last-digit",
+                        help="the same as --accept last-digit")
+    c.add_argument("--min-figures", type=int, metavar="N", default=None,
+                   help="significant figures an answer needs unless it is exact (1-15, default 2)")
+
+    from .exercise_cli import add_parser as add_exercise_parser
+
+    add_exercise_parser(sub)
     return parser
 
 
@@ -80,6 +95,16 @@ def _finite(trace: Trace) -> None:
     for step in trace.steps:
         if not math.isfinite(step.value):
             raise ConfigError(step.id, code="overflow", number=format_number(step.value))
+
+
+def _view(view: str, trace: Trace) -> str:
+    """The view asked for; `note` and `full` only where a note's script applies (a note preset, or one made from it)."""
+    from .noteview import has_note_view
+
+    if view != "trace" and not has_note_view(trace.network):
+        raise ConfigError("--view", f"{view!r} is only for the notes' presets (and networks of their shape); "
+                                    "this network has only the 'trace' view")
+    return view
 
 
 def _json(obj) -> str:
@@ -112,6 +137,10 @@ def run(argv: list[str]) -> int:
             for p in presets:
                 print(f"{p['id']:<24} {p['title']}" + (f"  [{p['source']}]" if p["source"] else ""))
         return 0
+    if args.command == "exercise":
+        from .exercise_cli import run as run_exercise
+
+        return run_exercise(args)
     _precision(args)
     network = _network(args)
     trace = compute_trace(network)
@@ -122,20 +151,26 @@ def run(argv: list[str]) -> int:
             from .export import trace_json  # rendering adds latex and caption to every step
 
             print(_json(trace_json(trace, lang=args.lang, decimals=args.decimals, significant=args.significant,
-                                   mul=args.mul)))
+                                   mul=args.mul, view=_view(args.view, trace))))
         elif fmt == "text":
             print(_text(trace))
         else:
             from .export import export
 
             sys.stdout.write(export(trace, fmt, lang=args.lang, decimals=args.decimals,
-                                    significant=args.significant, mul=args.mul))
+                                    significant=args.significant, mul=args.mul, view=_view(args.view, trace)))
         return 0
     from .check import check_file
 
     if args.tolerance is not None and not (args.tolerance >= 0 and math.isfinite(args.tolerance)):
         raise ConfigError("--tolerance", f"expected a number >= 0, got {args.tolerance}")
-    report = check_file(trace, args.answers, lang=args.lang, tolerance=args.tolerance)
+    from .check import MAX_MIN_FIGURES, MIN_FIGURES
+
+    figures = MIN_FIGURES if args.min_figures is None else args.min_figures
+    if not 1 <= figures <= MAX_MIN_FIGURES:
+        raise ConfigError("--min-figures", f"expected a whole number from 1 to {MAX_MIN_FIGURES}, got {figures}")
+    report = check_file(trace, args.answers, lang=args.lang, tolerance=args.tolerance,
+                        mode=args.accept.replace("-", "_"), min_figures=figures)
     if args.json:
         try:
             print(json.dumps(report.to_json(), ensure_ascii=False, indent=2, allow_nan=False))

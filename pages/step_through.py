@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from engine import load_preset, preset_ids
+from engine import load_preset, noteview, preset_ids
 from engine.export import export
 from engine.render import matrix_view
-from ui import editors, safe, state, stepper
+from ui import editors, exercises, fillin, safe, state, stepper
 from ui.i18n import t
 
 # NOTE: the stepper draws itself (ui/stepper_component/); these only tidy the page around it.
@@ -43,6 +43,10 @@ def sidebar(lang: str) -> None:
         st.selectbox(t("preset", lang), preset_ids(), format_func=lambda p: preset_title(p, lang),
                      key=state.keep("sel_preset", state.DEFAULT_PRESET), on_change=_preset_chosen,
                      help=t("preset_help", lang))
+        if noteview.has_note_view(trace.network):
+            st.segmented_control(t("view", lang), state.VIEWS, format_func=lambda v: t(f"view_{v}", lang),
+                                 required=True, key=state.keep("view", "note"), on_change=state.view_chosen,
+                                 help=t("view_help", lang))
         st.subheader(t("display", lang))
 
         def precision_label(p: str) -> str:
@@ -55,8 +59,12 @@ def sidebar(lang: str) -> None:
         st.segmented_control(t("mul", lang), state.MULS, format_func={"times": "×", "cdot": "·"}.get, required=True,
                              key=state.keep("mul", "times"), on_change=state.remember, args=("mul",))
         st.subheader(t("downloads", lang))
+        info = exercises.current()
         name = st.session_state.get("preset_id", "network") if st.session_state.get("source") == "preset" else "network"
-        options = {"lang": lang, "decimals": decimals, "significant": significant, "mul": mul}
+        if info and info["template"] and st.session_state.get("source") == "exercise":
+            name = f"exercise-{info['template']}-{info['seed']}"
+        view = state.view_of(trace.network) if noteview.has_note_view(trace.network) else "trace"
+        options = {"lang": lang, "decimals": decimals, "significant": significant, "mul": mul, "view": view}
         for key, fmt, ext, mime in (("dl_markdown", "markdown", "md", "text/markdown"),
                                     ("dl_latex", "latex", "tex", "application/x-tex"),
                                     ("dl_csv", "csv", "csv", "text/csv")):
@@ -73,6 +81,7 @@ def header(lang: str) -> None:
     title = preset_title(ss["preset_id"], lang) if ss.get("base_source") == "preset" else \
         (network.title or ss.get("upload_name", ""))
     title = safe.text(title, 150)  # a preset's title is ours; an upload's (or its file name) is the learner's
+    title = exercises.title(lang) or title  # an exercise: its template and seed (a student's name as text)
     if ss.get("source") == "edited":
         title += f" ({t('edited', lang)})"
     elif ss.get("source") == "upload":
@@ -80,6 +89,7 @@ def header(lang: str) -> None:
     with st.container(horizontal=True, vertical_alignment="center", key="header"):
         st.markdown(f"#### {title}", width="stretch")
         state.language_switch()
+        fillin.mode_switch()
         state.present_switch()
 
 
@@ -89,7 +99,10 @@ def description(lang: str) -> None:
     text = base.meta.get("description", {})
     if isinstance(text, dict):
         text = text.get(lang) or text.get("en")
+    info = exercises.current()
     with st.expander(t("about_example", lang), icon=":material/menu_book:"):
+        if info and info["template"]:  # fresh numbers on a template's network: say which, and how to get it again
+            st.markdown(t("exercise_about", lang, template=info["template"], seed=info["seed"]))
         if text:
             st.markdown(text if ss.get("base_source") == "preset" else safe.text(text, 2000))
         if base.meta.get("source"):

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from engine import compute_trace, load_preset
-from engine.render import RenderOptions, render_trace
+from engine import compute_trace, load_preset, noteview
+from engine.render import RenderOptions
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -71,7 +71,7 @@ def texts(at: AppTest) -> str:
 def test_every_page_runs():
     at = start()
     assert not at.exception
-    assert at.session_state["step_id"] == "z:l1:n1:s1"
+    assert at.session_state["step_id"] == "note:why"  # as in the note: note 000 starts with why we need gradients
     for page in ("pages/about.py", "pages/check.py", "pages/step_through.py"):
         at.switch_page(page).run()
         assert not at.exception, page
@@ -81,14 +81,15 @@ def test_every_page_runs():
 
 
 def test_the_browser_gets_every_step_in_one_message():
-    at = start(preset="note002")
+    at = start(preset="note002", view="full")
     data, payload = stepper(at)
     trace = compute_trace(load_preset("note002"))
-    expected = render_trace(trace, RenderOptions(decimals=5))  # note 002 writes 5 decimals
-    assert payload["total"] == len(trace) and payload["offset"] == 0
-    assert [s["id"] for s in payload["steps"]] == [s.id for s in trace.steps]
-    assert [s["latex"] for s in payload["steps"]] == [r.latex for r in expected]
-    assert data["step"] == "z:l1:n1:s1" and data["position"] == 0
+    expected = noteview.render_view(trace, RenderOptions(decimals=5), "full")  # note 002 writes 5 decimals
+    assert payload["total"] == len(expected) and payload["offset"] == 0
+    assert {v.step for v in expected if v.step} == {s.id for s in trace.steps}  # full detail: every step
+    assert [s["id"] for s in payload["steps"]] == [v.id for v in expected]
+    assert [s["latex"] for s in payload["steps"]] == [v.rendered.latex for v in expected]
+    assert data["step"] == expected[0].id and data["position"] == 0
     assert data["katex_base"] == "/app/static/katex/"
     assert Path(APP).parent.joinpath("static/katex/katex.min.js").is_file()
 
@@ -96,7 +97,7 @@ def test_the_browser_gets_every_step_in_one_message():
 def test_stepping_costs_the_server_nothing_until_the_learner_pauses():
     at = start(preset="note000")
     first = formula(at)
-    assert "h_1" in first and "1.25" in first
+    assert first.startswith(r"w^{+} = w - \eta")  # note 000's first line: the update rule
     seq = stepper(at)[0]["seq"]
     report(at, step={"id": "dE_dw:l2:n1:k1"})  # the browser's report, after a pause
     assert not at.exception
@@ -127,11 +128,18 @@ def test_the_server_moves_the_learner_only_when_it_means_to():
     seq = stepper(at)[0]["seq"]
     at.selectbox(key="sel_preset").set_value("note002").run()
     data, _ = stepper(at)
-    assert data["step"] == "z:l1:n1:s1" and data["seq"] > seq
+    assert data["step"] == "note:structure" and data["seq"] > seq  # note 002 starts with the network's structure
 
 
 def test_phase_jumps_go_to_the_first_step_of_each_phase():
-    at = start(preset="note002")
+    at = start(preset="note002", view="full")
+    _, payload = stepper(at)
+    ids = [s["id"] for s in payload["steps"]]
+    firsts = {phase: ids[i] for phase, i in payload["firsts"].items()}
+    # as note 002 writes it: its set-up first, E1 right after sample 1's forward pass
+    assert firsts["forward"] == "note:structure"
+    assert ids.index("sample_loss:s1") < ids.index("z:l1:n1:s2")
+    at = start(preset="tanh_2_2_2")  # not a note: the engine's order
     _, payload = stepper(at)
     ids = [s["id"] for s in payload["steps"]]
     firsts = {phase: ids[i] for phase, i in payload["firsts"].items()}
@@ -151,7 +159,7 @@ def test_url_opens_a_step_by_id():
 
 
 def test_precision_follows_the_note_until_the_learner_chooses():
-    at = start(preset="note002")
+    at = start(preset="note002", step="z:l1:n1:s1")
     assert "0.37750" in formula(at)  # note 002 writes 5 decimals
     assert "precision" not in at.query_params
     at.selectbox(key="precision").set_value("d3").run()
@@ -197,10 +205,10 @@ def test_choosing_a_preset_resets_to_its_first_step():
 
 def test_editing_a_weight_changes_the_numbers():
     at = open_editor(start(preset="note000", step="dE_dw:l2:n1:k1"))
-    assert "1.05 \\times 1.25" in formula(at)
+    assert "1.05 \\cdot 1.25" in formula(at)  # the note's form: 1.05 · h_1 = 1.05 · 1.25
     edit_cells(at, grid(at, "w", 2), {0: {"h₁": "2"}})  # w5 = 2: y = 2 * 1.25 + 3.8 = 6.3, dE/dy = 2.3
     assert not at.exception
-    assert "2.3 \\times 1.25" in formula(at)
+    assert "2.3 \\cdot 1.25" in formula(at)  # an edited note keeps the note's order and forms
     assert at.session_state["source"] == "edited"
     assert json.loads(at.session_state["config_text"])["layers"][1]["weights"][0][0] == 2
 
@@ -328,3 +336,50 @@ def test_a_long_trace_is_stepped_in_windows():
     assert "far" in payload and payload["far"]["a:l1:n1:s1"][0] == 1  # values the diagram needs from before
     report(at, want={"pos": 10 ** 9})  # out of range: ignored
     assert not at.exception and at.session_state["step_pos"] == payload["total"] - 1
+
+
+def test_a_note_opens_as_in_the_note_with_its_lines_under_the_steps():
+    at = start(preset="note000")
+    _, payload = stepper(at)
+    trace = compute_trace(load_preset("note000"))
+    assert [s["id"] for s in payload["steps"]] == list(noteview.view_index(trace, "note").ids)
+    steps = {s["id"]: s for s in payload["steps"]}
+    slip = steps["dE_da:l2:n1:s1"]["note"]
+    assert slip["kind"] == "slip" and "line 57" in slip["text"] and "−1.05" in slip["text"]
+    assert "-1.05" in slip["line"]  # the note's own line, as text
+    assert steps["note:why"].get("explain") and not any(s.get("added") for s in payload["steps"])
+    # the values the note never writes still reach the diagram, from the line that first needs them
+    assert payload["far"]["a:l1:n1:s1"][0] == [s["id"] for s in payload["steps"]].index("z:l1:n1:s1")
+    assert "view" not in at.query_params  # the default is not written to the URL
+    at.segmented_control(key="lang").set_value("zh").run()
+    _, payload = stepper(at)
+    assert "笔记第 57 行" in {s["id"]: s for s in payload["steps"]}["dE_da:l2:n1:s1"]["note"]["text"]
+
+
+def test_full_detail_adds_the_tutors_steps_and_keeps_the_learners_place():
+    at = start(preset="note000", step="dE_dw:l2:n1:k1")
+    at.segmented_control(key="view").set_value("full").run()
+    assert not at.exception
+    _, payload = stepper(at)
+    added = [s["id"] for s in payload["steps"] if s.get("added")]
+    assert "delta:l2:n1:s1" in added and "dE_dw:l2:n1:k1" not in added
+    assert at.session_state["step_id"] == "dE_dw:l2:n1:k1" and at.query_params["view"] == "full"
+    report(at, step={"id": "a:l1:n1:s1"})  # a step only full detail has
+    at.segmented_control(key="view").set_value("note").run()
+    assert at.session_state["step_id"] == "z:l2:n1:s1"  # the note's line that first needs it
+    assert stepper(at)[0]["step"] == "z:l2:n1:s1"
+
+
+def test_the_view_comes_from_the_url_and_a_bad_one_is_named():
+    at = start(preset="note002", view="full", step="a:l1:n1:s2")
+    assert at.session_state["step_id"] == "a:l1:n1:s2"
+    at = start(preset="note002", view="sideways")
+    assert any("sideways" in w.value for w in at.warning)
+    assert stepper(at)[0]["step"] == "note:structure"
+
+
+def test_networks_without_a_note_have_no_view_switch():
+    at = start(preset="tanh_2_2_2")
+    assert not [w for w in at.segmented_control if w.key == "view"]
+    _, payload = stepper(at)
+    assert [s["id"] for s in payload["steps"]] == [st.id for st in compute_trace(load_preset("tanh_2_2_2")).steps]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from engine import compute_trace, load_preset
+from engine import compute_trace, load_preset, noteview
 from ui import state
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -65,7 +65,7 @@ def test_the_rest_of_a_page_url_is_read_too():
     at = open_page("pages/about.py", lang="zh", present="1", preset="note001", step="3")
     assert at.session_state["_present"] is True
     assert at.session_state["preset_id"] == "note001"
-    step = compute_trace(load_preset("note001")).steps[2].id
+    step = noteview.view_index(compute_trace(load_preset("note001")), "note").ids[2]  # the third step of the view
     assert at.session_state["step_id"] == step
     at.switch_page("pages/step_through.py").run()
     assert not at.exception
@@ -82,7 +82,8 @@ def test_the_default_page_opens_at_the_step_of_its_url_in_chinese():
         at.query_params[key] = value
     at.run()
     assert not at.exception
-    assert at.session_state["step_id"] == compute_trace(load_preset("note001")).steps[2].id
+    # a position counts in the view shown: as in the note, note 001's third item is its initial values
+    assert at.session_state["step_id"] == noteview.view_index(compute_trace(load_preset("note001")), "note").ids[2]
     assert stepper_words(at)["next"] == "下一步"
     assert at.query_params["lang"] == "zh"
 

@@ -71,15 +71,18 @@ def highlight_of(trace: Trace, ids: Iterable[str]) -> Highlight:
     return Highlight(frozenset(neurons), frozenset(edges), error)
 
 
-def chain_ids(paths: dict[str, tuple[str, ...]], phases: dict[str, str], step_id: str) -> set[str]:
+def chain_ids(paths: dict[str, tuple[str, ...]], phases: dict[str, str], step_id: str, *,
+              links: tuple[str, ...] | None = None, phase: str | None = None) -> set[str]:
     """Everything on a backward step's chain, back to the error along every path.
 
     `paths` maps each step id to its rendered `path_ids` (one link of the chain); following the links
     through the backward steps reaches the error (note 004's Equation A: through every neuron fed).
-    Forward, loss, update and check steps keep their own links only.
+    Forward, loss, update and check steps keep their own links only. `links` and `phase` replace the
+    step's own (a note's form of a step, or one of its explanations, which `paths` does not have).
     """
-    seen = {step_id, *paths.get(step_id, ())}
-    if phases.get(step_id) != "backward":
+    own = paths.get(step_id, ()) if links is None else links
+    seen = {step_id, *own}
+    if (phases.get(step_id) if phase is None else phase) != "backward":
         return seen
     todo = [i for i in seen if phases.get(i) == "backward"]
     while todo:

@@ -190,6 +190,8 @@ def network_from_draft(draft: dict, base: Network, lang: str = "en") -> Network:
               "update_order": draft["update_order"]}
     if sizes_of(draft) == base.sizes and base.notation:
         config["notation"] = base.notation
+    if sizes_of(draft) == base.sizes and isinstance(base.meta.get("id"), str):
+        config["id"] = base.meta["id"]  # an edited note keeps the note's order and forms (engine.noteview)
     try:
         network = parse_config(config)
     except ConfigError as err:
@@ -388,8 +390,8 @@ def _samples(draft: dict, labels: Notation, lang: str) -> None:
 def _reset() -> None:
     ss = st.session_state
     try:
-        if ss.get("base_source") == "upload":
-            state.start_from(state.base_network(), "upload", ss.get("step_id"))
+        if ss.get("base_source") in ("upload", "exercise"):  # back to the file, or the exercise, as it was
+            state.start_from(state.base_network(), ss["base_source"], ss.get("step_id"))
         else:
             state.choose_preset(ss["preset_id"], keep_step=True)
     except state.Unusable as err:  # not expected (the base was shown before): say so, keep what is on screen

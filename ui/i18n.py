@@ -31,6 +31,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "bad_precision": {"en": "'precision={value}' in the link is not one of auto, d2–d6, s3, s4, s6; showing the "
                             "preset's own precision.",
                       "zh": "链接里的“precision={value}”不是 auto、d2–d6、s3、s4、s6 之一，改用预设自带的精度。"},
+    "bad_view": {"en": "'view={value}' in the link is not note or full; showing the note's own steps.",
+                 "zh": "链接里的“view={value}”不是 note 或 full，改为按笔记显示。"},
     "bad_preset": {"en": "There is no preset '{value}'; showing {fallback} instead.",
                    "zh": "没有名为“{value}”的预设，改为显示 {fallback}。"},
     "bad_step": {"en": "This network has no step '{value}' (use a step id or a number from 1 to {count}); "
@@ -40,6 +42,20 @@ STRINGS: dict[str, dict[str, str]] = {
     "preset": {"en": "Network", "zh": "网络"},
     "preset_help": {"en": "The five lecture notes and a few more networks.", "zh": "五份讲义笔记的例子，以及其他几个网络。"},
     "display": {"en": "Display", "zh": "显示"},
+    "view": {"en": "Steps", "zh": "步骤"},
+    "view_note": {"en": "As in the note", "zh": "按笔记"},
+    "view_full": {"en": "Full detail", "zh": "完整步骤"},
+    "view_help": {"en": "As in the note: only the steps the note writes, in its order, with its symbols, and what it "
+                        "printed at each step. Full detail: also the steps the tutor adds (marked “added”).",
+                  "zh": "按笔记：只显示笔记写出的步骤，顺序和符号与笔记相同，并注明笔记在每一步写的数。"
+                        "完整步骤：另外加上本页补充的步骤（标为“补充”）。"},
+    "note_added": {"en": "added by the tutor", "zh": "本页补充"},
+    "note_explain": {"en": "the note explains", "zh": "笔记的讲解"},
+    "note_kind_match": {"en": "as printed", "zh": "与笔记一致"},
+    "note_kind_truncated": {"en": "cut off in the note", "zh": "笔记截断"},
+    "note_kind_slip": {"en": "slip in the note", "zh": "笔记算错"},
+    "note_kind_typo": {"en": "typo in the note", "zh": "笔记笔误"},
+    "note_source": {"en": "the note's line", "zh": "笔记原文"},
     "precision": {"en": "Numbers", "zh": "数值精度"},
     "precision_auto": {"en": "exact (up to 10 digits)", "zh": "精确（最多 10 位有效数字）"},
     "precision_decimals": {"en": "{n} decimals", "zh": "保留 {n} 位小数"},
@@ -58,6 +74,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "edited": {"en": "edited", "zh": "已修改"},
     "uploaded": {"en": "opened from a file", "zh": "来自文件"},
     "about_example": {"en": "About this example", "zh": "关于这个例子"},
+    "exercise_about": {"en": "An exercise: the network of {template} with fresh numbers (seed {seed}). The same "
+                             "template and seed give the same numbers on any computer.",
+                       "zh": "练习：{template} 的网络，换成了新的数（种子 {seed}）。同一个模板和种子在任何电脑上都给出同样的数。"},
     "source_note": {"en": "Reproduces the note {source}.", "zh": "对应笔记 {source}。"},
     "edited_link": {"en": "The link shares the preset and the step, not your edits: download the config to share them.",
                     "zh": "链接只记录预设和步骤，不包含你的修改；要分享修改，请下载配置文件。"},
@@ -191,6 +210,10 @@ STRINGS: dict[str, dict[str, str]] = {
               "learning rate, hand rounding, samples, and every weight. A cell that is not a number is named in "
               "a message and the last valid network stays on screen. Open or download the config as JSON.\n"
               "- **Download** the worked solution as Markdown, LaTeX or CSV.\n"
+              "- **Practice** (its own page): an exercise with fresh numbers from any network and a seed, or from a "
+              "student's name or ID and an assignment word; open it here, fill in every step yourself, print a "
+              "worksheet and its answer key, or make a class pack with a sheet for every student. A link such as "
+              "`?exercise=note002&seed=7` opens the same exercise for everyone.\n"
               "- **Presentation mode** hides everything but the stepper and enlarges it for a classroom.\n"
               "- **Share a step**: the address bar always holds the network and the step, e.g. "
               "`?preset=note000&step=dE_dw:l2:n1:k1&lang=zh` (a step id, or its number: `step=7`). "
@@ -204,6 +227,9 @@ STRINGS: dict[str, dict[str, str]] = {
               "样本以及每个权重。不是数字的单元格会在提示中指出，页面继续显示上一个有效的网络。配置可以用 JSON "
               "打开或下载。\n"
               "- **下载**完整解答：Markdown、LaTeX 或 CSV。\n"
+              "- **练习**（单独一页）：用任一网络和一个种子，或用学生的姓名/学号和作业名，生成一道数值全新的练习；"
+              "可以在这里打开、每一步自己填，打印练习题和答案，或生成全班作业包，每个学生一份。"
+              "像 `?exercise=note002&seed=7` 这样的链接，谁打开都是同一道练习。\n"
               "- **演示模式**只保留逐步演算部分并放大，适合课堂投影。\n"
               "- **分享某一步**：地址栏始终记录当前网络和步骤，例如 "
               "`?preset=note000&step=dE_dw:l2:n1:k1&lang=zh`（步骤编号，或序号：`step=7`）。"
@@ -244,6 +270,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "chk_network_help": {"en": "A preset, or the network you built or edited on the Step-through page.",
                          "zh": "一个预设，或你在“逐步演算”页面搭建或修改的网络。"},
     "chk_current": {"en": "The network on the Step-through page ({how})", "zh": "“逐步演算”页面上的网络（{how}）"},
+    "chk_exercise": {"en": "an exercise with fresh numbers", "zh": "换了新数的练习"},
     "chk_tab_paste": {"en": "Paste lines", "zh": "粘贴算式"},
     "chk_tab_fields": {"en": "One field per step", "zh": "逐步填写"},
     "chk_paste_label": {"en": "Your numbers, one per line, written as on paper",
@@ -279,12 +306,61 @@ STRINGS: dict[str, dict[str, str]] = {
                                  "when |yours − right| ≤ tolerance.",
                            "zh": "留空：按你写出的位数判定。填入容差：|你的答案 − 正确值| ≤ 容差 即为正确。"},
     "chk_tolerance_off": {"en": "off", "zh": "不使用"},
+    "chk_accept": {"en": "Accept", "zh": "接受的写法"},
+    "chk_accept_strict": {"en": "rounded or cut off", "zh": "四舍五入或截断"},
+    "chk_accept_last_digit": {"en": "rounded or cut off, last digit ±1", "zh": "四舍五入或截断，末位 ±1"},
+    "chk_accept_help": {
+        "en": "Rounded or cut off: the right value rounded or cut off at the last digit you wrote must read as your "
+              "number. Last digit ±1: your last digit may also be one off (like STACK's NumSigFigs [n, n−1]). "
+              "A tolerance, when given, replaces both.",
+        "zh": "四舍五入或截断：把正确值在你写的最后一位四舍五入或截断后，要与你的数相同。末位 ±1：最后一位差 1 也算对"
+              "（类似 STACK 的 NumSigFigs [n, n−1]）。填了容差时以容差为准。"},
     "chk_precision_rule": {
         "en": "Precision: a number is correct when the right value, rounded or cut off to the decimals you wrote, "
-              "reads as your number (0.2984 and 0.2983 for 0.298371…); with fewer than 2 significant digits it "
-              "must be exact.",
+              "reads as your number (0.2984 and 0.2983 for 0.298371…; with “last digit ±1” also 0.2985 and 0.2982); "
+              "with fewer than 2 significant figures it must be exact, or it is marked “too few significant figures”.",
         "zh": "精度规则：把正确值四舍五入或截断到你写的小数位数后与你的数相同，即为正确（0.298371… 写成 0.2984 或 "
-              "0.2983 都对）；有效数字少于 2 位的数必须完全相等。"},
+              "0.2983 都对；选“末位 ±1”时 0.2985、0.2982 也对）；有效数字少于 2 位的数必须完全相等，否则判为“有效数字太少”。"},
+    "chk_rules_title": {"en": "How your work is marked", "zh": "评分规则"},
+    "chk_rules_md": {
+        "en": "- **Right values first.** Each number is compared with the right value at the precision you wrote it: "
+              "the right value rounded or cut off at your last digit. With *last digit ±1* the last digit may also "
+              "be one off. A number with fewer than 2 significant figures must be exact; otherwise it is marked "
+              "*too few significant figures* (0.03 for 0.0278).\n"
+              "- **Follow-through.** A number that is not right is then marked with your own earlier numbers: if the "
+              "right method gives it from them, it is *carried* (↪), and the explanation names the earlier numbers "
+              "it used.\n"
+              "- **One penalty per distinct error.** A mark for every number, less one for each distinct mistake; "
+              "the numbers carried from a mistake cost nothing more.\n"
+              "- **Rounded too early.** A number can be right at its own precision and still be rounded too "
+              "coarsely for what follows. If a later number of yours is wrong at *its* precision only because of "
+              "that rounding (it is exactly what your numbers give, and would be right had the earlier number been "
+              "exact), the first number where the rounding entered is marked wrong, *rounded too early*, with how "
+              "many significant figures the later numbers need; the later ones are carried. Keep more figures in "
+              "the intermediate numbers than in the answers.\n"
+              "- **No credit when an error made the step trivial.** If a wrong earlier number makes a step need no "
+              "work (a sigmoid derivative a(1 − a) = 0 because a = 0 or 1, a tanh derivative 1 − a² = 0, a dead "
+              "ReLU, a product with a factor 0, an update by a gradient 0), that step is marked wrong, with the "
+              "reason, not carried.\n"
+              "- **Tolerance.** A tolerance replaces the digit rules: correct when |yours − right| ≤ tolerance.",
+        "zh": "- **先对照正确值。** 每个数都按你写的精度与正确值比较：把正确值在你写的最后一位四舍五入或截断。选“末位 ±1”"
+              "时，最后一位差 1 也算对。有效数字少于 2 位的数必须完全相等，否则判为“有效数字太少”（例如把 0.0278 "
+              "写成 0.03）。\n"
+              "- **带错计分。** 与正确值不符的数，再用你前面自己的数来批改：如果按正确的方法由这些数能算出它，就判为"
+              "“带错”（↪），解释里会写明用了你前面的哪些数。\n"
+              "- **每个独立错误只扣一次分。** 每个数一分，每个独立的错误扣一分；由它带下来的数不再扣分。\n"
+              "- **过早四舍五入。** 一个中间值在它自己的精度下可能是对的，却舍入得太粗。如果你后面的某个数只是因为这次"
+              "舍入，在它自己的精度下出了错（它正是用你的数算出的，而前面那个数若不舍入它就是对的），最先引入这次舍入"
+              "的数判为错误，即“过早四舍五入”，并说明后面的数至少需要几位有效数字；后面的数判为带错。中间结果要比"
+              "最终答案多保留几位。\n"
+              "- **错误让这一步变得平凡时不给带错分。** 如果前面错误的数让某一步无需计算（sigmoid 的导数 a(1 − a) 因 "
+              "a = 0 或 1 而为 0、tanh 的导数 1 − a² = 0、ReLU 失活、乘积里有一个因子为 0、按为 0 的偏导更新），"
+              "这一步判为错误并说明原因，不算带错。\n"
+              "- **容差。** 填了容差就不看位数：|你的答案 − 正确值| ≤ 容差 即为正确。"},
+    "chk_models_intro": {"en": "The mistakes the checker can name, with a note for the teacher:",
+                         "zh": "检查器能识别的错误，以及给老师的说明："},
+    "col_reproduces": {"en": "what it reproduces", "zh": "对应的算法"},
+    "col_teacher": {"en": "note for the teacher", "zh": "给老师的说明"},
     "chk_nothing": {"en": "Nothing to check yet: paste lines or fill in some fields, then press Check.",
                     "zh": "还没有可检查的内容：请粘贴算式或填写一些数值，然后点击“检查”。"},
     "chk_stale": {"en": "Your answers have changed since you pressed Check: press Check again to mark them.",
@@ -292,7 +368,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "chk_problems": {"en": "Some input could not be read (the rest was checked):",
                      "zh": "有些输入无法识别（其余的已经检查）："},
     "chk_results": {"en": "Results", "zh": "结果"},
-    "chk_score": {"en": "{correct} / {total} correct", "zh": "{total} 个中正确 {correct} 个"},
+    "chk_marks": {"en": "{marks} / {out_of} marks", "zh": "得分 {marks} / {out_of}"},
+    "chk_errors_none": {"en": "no errors", "zh": "没有错误"},
+    "chk_errors_one": {"en": "1 distinct error", "zh": "1 个独立错误"},
+    "chk_errors": {"en": "{n} distinct errors", "zh": "{n} 个独立错误"},
+    "chk_carried_free": {"en": "{n} carried forward (no further penalty)", "zh": "{n} 个带错（不再扣分）"},
     "chk_score_carried": {"en": "{n} carried", "zh": "带错 {n} 个"},
     "chk_score_wrong": {"en": "{n} wrong", "zh": "错误 {n} 个"},
     "chk_all_correct": {"en": "All correct.", "zh": "全部正确。"},
@@ -305,23 +385,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "verdict_correct": {"en": "✓ correct", "zh": "✓ 正确"},
     "verdict_carried": {"en": "↪ carried", "zh": "↪ 带错"},
     "verdict_wrong": {"en": "✗ wrong", "zh": "✗ 错误"},
-    "mistake_sign": {"en": "sign flipped", "zh": "符号反了"},
-    "mistake_used_updated_weight": {"en": "used the updated weight", "zh": "用了更新后的权重"},
-    "mistake_missing_activation_derivative": {"en": "activation's derivative left out", "zh": "漏乘激活函数的导数"},
-    "mistake_activation_for_derivative": {"en": "a or z used for the derivative", "zh": "用 a 或 z 代替了导数"},
-    "mistake_factor_half": {"en": "the ½ (or 2) lost or doubled", "zh": "丢了或多乘了 ½（或 2）"},
-    "mistake_batch_reduction": {"en": "sum and mean over the batch mixed up", "zh": "批量求和与求平均弄混了"},
-    "mistake_missing_learning_rate": {"en": "learning rate left out", "zh": "漏了学习率"},
-    "mistake_wrong_update_direction": {"en": "update in the wrong direction (w + η·g)",
-                                       "zh": "更新方向反了（w + η·g）"},
-    "mistake_other_sample": {"en": "another sample's number", "zh": "用了另一个样本的数"},
-    "mistake_shared_bias_not_summed": {"en": "shared bias: δ not summed over its neurons",
-                                       "zh": "共享偏置的 δ 没有求和"},
-    "mistake_rounding": {"en": "rounded too early or too coarsely", "zh": "过早或过粗地四舍五入"},
-    "mistake_digit_swap": {"en": "digits swapped or mistyped", "zh": "数字颠倒或写错"},
-    "mistake_used_old_weight": {"en": "used the old weight after the update", "zh": "更新后仍用了旧权重"},
-    "mistake_used_z_for_a": {"en": "z used where a belongs", "zh": "该用 a 的地方用了 z"},
-    "mistake_swapped_weights": {"en": "two weights mixed up", "zh": "两个权重弄混了"},
     "mistake_carried": {"en": "carried forward from {sources}", "zh": "由 {sources} 带下来的错误"},
     "mistake_none": {"en": "not one of the common mistakes", "zh": "不属于常见错误"},
     "chk_first_wrong": {"en": "First wrong answer: {name}", "zh": "第一个错误：{name}"},
@@ -367,6 +430,155 @@ STRINGS: dict[str, dict[str, str]] = {
     "stepper_unshowable": {"en": "This network's numbers cannot be shown ({error}): a value overflowed. Choose "
                                  "smaller weights or inputs.",
                            "zh": "这个网络的数值无法显示（{error}）：有数值溢出。请改用更小的权重或输入。"},
+    # fill-in mode in Step through (issue 12; ui/fillin.py, the stepper component's fill-in section)
+    "fill_mode": {"en": "Fill in", "zh": "自己填"},
+    "fill_mode_help": {"en": "Type each step's value before it is shown; it is marked at once, then shown "
+                             "(also ?mode=fill).",
+                       "zh": "每一步先自己算出数值填进去，立即判定后再显示答案（也可用 ?mode=fill）。"},
+    "bad_mode": {"en": "'mode={value}' in the link is not fill; fill-in mode is off.",
+                 "zh": "链接里的“mode={value}”不是 fill，填写模式保持关闭。"},
+    "fill_keys": {"en": "Fill in: type the value · Enter check, Enter again next · Alt+H or ? hint · Esc leaves the "
+                        "box, then → next",
+                  "zh": "填写：输入数值 · Enter 检查，再按 Enter 下一步 · Alt+H 或 ? 提示 · Esc 离开输入框，再按 → 下一步"},
+    "fill_label": {"en": "Your value for {symbol}", "zh": "你算出的 {symbol}"},
+    "fill_placeholder": {"en": "your value", "zh": "填你的结果"},
+    "fill_check": {"en": "Check", "zh": "检查"},
+    "fill_hint": {"en": "Hint", "zh": "提示"},
+    "fill_reveal": {"en": "Reveal", "zh": "显示答案"},
+    "fill_restart": {"en": "Start again", "zh": "重新开始"},
+    "fill_correct": {"en": "Correct", "zh": "正确"},
+    "fill_carried": {"en": "Carried", "zh": "带错"},
+    "fill_wrong": {"en": "Wrong", "zh": "错误"},
+    "fill_revealed": {"en": "Revealed", "zh": "已显示答案"},
+    "fill_yours": {"en": "you wrote {given}", "zh": "你填的是 {given}"},
+    "fill_checking": {"en": "Checking…", "zh": "正在检查……"},
+    "fill_no_reply": {"en": "No reply from the server; press Enter to try again.",
+                      "zh": "服务器没有回应，请再按一次 Enter。"},
+    "fill_no_hint": {"en": "No formula to hint at: this step takes the value of the one before.",
+                     "zh": "这一步没有公式可提示：它直接沿用上一步的值。"},
+    "fill_score": {"en": "{correct} correct · {carried} carried · {wrong} wrong · {revealed} revealed of {total}",
+                   "zh": "正确 {correct} · 带错 {carried} · 错误 {wrong} · 显示答案 {revealed} · 共 {total} 步"},
+    "fill_marks": {"en": "score {marks} / {out_of}", "zh": "得分 {marks} / {out_of}"},
+    "fill_region": {"en": "Fill in this step", "zh": "填写这一步"},
+    "fill_empty": {"en": "Type a number first, e.g. 1.25, -0.3 or 3/4.",
+                   "zh": "请先填一个数，例如 1.25、-0.3 或 3/4。"},
+    "fill_too_long": {"en": "That is {n} characters; a number here has at most {limit}.",
+                      "zh": "这里有 {n} 个字符，一个数最多 {limit} 个字符。"},
+    "fill_not_number": {"en": "'{text}' is not a number: write e.g. 1.25, -0.3, 1e-3 or 3/4.",
+                        "zh": "“{text}”不是数字，请写成 1.25、-0.3、1e-3 或 3/4 这样的形式。"},
+    "fill_not_finite": {"en": "'{text}' is not a finite number.", "zh": "“{text}”不是有限的数。"},
+    "fill_too_many": {"en": "At most {limit} answers per network; press Start again to begin anew.",
+                      "zh": "每个网络最多填 {limit} 个答案；请按“重新开始”。"},
+    "fill_unmarkable": {"en": "This answer could not be marked ({kind}); it was not kept.",
+                        "zh": "这个答案无法判定（{kind}），没有保存。"},
+    # exercises and worksheets (issue 12; pages/practice.py, ui/exercises.py, ui/worksheets.py)
+    "page_practice": {"en": "Practice", "zh": "练习"},
+    "exercise_title": {"en": "Exercise: {title} · seed {seed}", "zh": "练习：{title} · 种子 {seed}"},
+    "bad_exercise": {"en": "There is no exercise template '{value}' (use a preset's id, e.g. note002); showing "
+                           "{fallback} instead.",
+                     "zh": "没有名为“{value}”的练习模板（请用预设的编号，例如 note002），改为显示 {fallback}。"},
+    "bad_seed": {"en": "'seed={value}' in the link is not a whole number from 0 to {limit}; showing {fallback} "
+                       "instead.",
+                 "zh": "链接里的“seed={value}”不是 0 到 {limit} 之间的整数，改为显示 {fallback}。"},
+    "bad_student": {"en": "The student's name or assignment in the link cannot be used ({error}); showing "
+                          "{fallback} instead.",
+                    "zh": "链接里的学生姓名或作业名无法使用（{error}），改为显示 {fallback}。"},
+    "bad_exercise_version": {"en": "This link was made for exercise format version {value}; this tutor makes "
+                                   "version {version}, so the numbers may differ from a sheet printed from it.",
+                             "zh": "这个链接对应练习格式版本 {value}，本程序生成的是版本 {version}，"
+                                   "数值可能与按该链接打印的练习题不同。"},
+    "exercise_failed": {"en": "The exercise could not be made ({error}); showing {fallback} instead.",
+                        "zh": "无法生成这道练习（{error}），改为显示 {fallback}。"},
+    "pr_intro": {"en": "Work one iteration by hand on numbers nobody has solved for you. Choose a network as the "
+                       "template and a seed, or a student's name or ID and an assignment word: the same choice always "
+                       "gives the same exercise. Open it in Step through, fill in every step yourself, or print a "
+                       "worksheet and its answer key. A class pack gives every student a sheet of their own.",
+                 "zh": "用没人替你算过的数，亲手做一轮反向传播。选一个网络作模板，再选一个种子，或填学生的姓名/学号"
+                       "和作业名：同样的选择总是得到同一道练习。可以在“逐步演算”里打开、每一步自己填，"
+                       "或打印练习题和答案。全班作业包让每个学生拿到一份不同的题。"},
+    "pr_template": {"en": "Template", "zh": "模板"},
+    "pr_template_help": {"en": "The exercise keeps the template's shape, activations, loss, batch, learning rate, "
+                               "rounding and symbols, and draws new weights, biases, inputs and targets with at most "
+                               "two decimals, none of them degenerate.",
+                         "zh": "练习保留模板的结构、激活函数、损失函数、批大小、学习率、取整方式和符号，"
+                               "重新抽取权重、偏置、输入和目标值（最多两位小数），并避开退化的情形。"},
+    "pr_current": {"en": "The network on Step through now ({how})", "zh": "“逐步演算”里现在的网络（{how}）"},
+    "pr_current_exercise": {"en": "an exercise", "zh": "练习"},
+    "pr_by": {"en": "Numbers from", "zh": "数从哪里来"},
+    "pr_by_seed": {"en": "a seed", "zh": "种子"},
+    "pr_by_name": {"en": "a student's name or ID", "zh": "学生姓名或学号"},
+    "pr_seed": {"en": "Seed", "zh": "种子"},
+    "pr_seed_help": {"en": "A whole number from 0 to {limit}: the same seed gives the same numbers.",
+                     "zh": "0 到 {limit} 之间的整数：同一个种子总是得到同样的数。"},
+    "pr_new_seed": {"en": "New numbers", "zh": "换一组数"},
+    "pr_name": {"en": "Name or student ID", "zh": "姓名或学号"},
+    "pr_assignment": {"en": "Assignment word", "zh": "作业名"},
+    "pr_assignment_help": {"en": "For example hw3: the same student gets other numbers in another assignment.",
+                           "zh": "例如 hw3：同一个学生在另一次作业里得到另一组数。"},
+    "pr_name_seed": {"en": "Seed of {name}: {seed}", "zh": "{name} 的种子：{seed}"},
+    "pr_name_needed": {"en": "Type a name or ID: its seed gives the numbers.", "zh": "请填写姓名或学号，由它得出种子。"},
+    "pr_bad_name": {"en": "This name cannot be used: {error}", "zh": "这个名字无法使用：{error}"},
+    "pr_exercise": {"en": "**{title}** · exercise format version {version} · {steps} lines to fill in",
+                    "zh": "**{title}** · 练习格式版本 {version} · 共 {steps} 行要填"},
+    "pr_failed": {"en": "No exercise can be made from this network: {error}", "zh": "无法用这个网络生成练习：{error}"},
+    "pr_open": {"en": "Open in Step through", "zh": "在逐步演算中打开"},
+    "pr_fill": {"en": "Fill in step by step", "zh": "逐步自己填"},
+    "pr_print_sheet": {"en": "Print worksheet", "zh": "打印练习题"},
+    "pr_print_key": {"en": "Print answer key", "zh": "打印答案"},
+    "pr_link": {"en": "Link to this exercise (the same numbers for everyone who opens it):",
+                "zh": "这道练习的链接（打开它的人都得到同样的数）："},
+    "pr_link_own": {"en": "An exercise of your own network cannot be put in a link: share its worksheet or config.",
+                    "zh": "用自己的网络生成的练习无法放进链接，请分享它的练习题或配置文件。"},
+    "pr_decimals": {"en": "Decimals on the sheet", "zh": "保留小数位数"},
+    "pr_dl_sheet_tex": {"en": "Worksheet (LaTeX)", "zh": "练习题（LaTeX）"},
+    "pr_dl_sheet_md": {"en": "Worksheet (Markdown)", "zh": "练习题（Markdown）"},
+    "pr_dl_key_tex": {"en": "Answer key (LaTeX)", "zh": "答案（LaTeX）"},
+    "pr_dl_key_md": {"en": "Answer key (Markdown)", "zh": "答案（Markdown）"},
+    "pr_dl_config": {"en": "Exercise config (JSON)", "zh": "练习配置（JSON）"},
+    "pr_latex_note": {"en": "LaTeX: pdflatex for English, xelatex for Chinese (ctexart). The config file opens in "
+                            "Step through and in `python -m engine trace` / `check`.",
+                      "zh": "LaTeX：英文用 pdflatex，中文用 xelatex（ctexart）编译。配置文件可以在“逐步演算”里打开，"
+                            "也可用于 `python -m engine trace` / `check`。"},
+    "pr_sheet_too_large": {"en": "This network has {steps} steps: too many for a worksheet in the browser (at most "
+                                 "{limit}). Download it as LaTeX instead.",
+                           "zh": "这个网络有 {steps} 步，超出了浏览器里一份练习题的上限（{limit} 步），请下载 LaTeX 版。"},
+    "pr_pack": {"en": "Class pack", "zh": "全班作业包"},
+    "pr_pack_intro": {"en": "One file with every student's worksheet and one with every answer key, one student a "
+                            "page. From names or IDs, each seed comes from the name and the assignment word, so any "
+                            "student's sheet and key can be made again later.",
+                      "zh": "一个文件包含全班的练习题，另一个包含全部答案，每个学生一页。按姓名或学号生成时，"
+                            "种子由姓名和作业名得出，以后随时可以重新生成任何一个学生的练习题和答案。"},
+    "pr_pack_by": {"en": "Students", "zh": "学生"},
+    "pr_pack_by_names": {"en": "names or IDs", "zh": "姓名或学号名单"},
+    "pr_pack_by_seeds": {"en": "a range of seeds", "zh": "一段连续的种子"},
+    "pr_pack_names": {"en": "Names or IDs, one a line (at most {limit})", "zh": "姓名或学号，每行一个（最多 {limit} 个）"},
+    "pr_pack_first": {"en": "First seed", "zh": "起始种子"},
+    "pr_pack_count": {"en": "Students", "zh": "学生人数"},
+    "pr_pack_format": {"en": "Format", "zh": "格式"},
+    "pr_pack_students": {"en": "{n} students", "zh": "{n} 名学生"},
+    "pr_pack_too_many": {"en": "{n} names: a class pack holds at most {limit}.",
+                         "zh": "共 {n} 个名字，一个作业包最多 {limit} 个。"},
+    "pr_pack_line": {"en": "line {n}", "zh": "第 {n} 行"},
+    "pr_pack_empty": {"en": "Type at least one name or ID.", "zh": "请至少填一个姓名或学号。"},
+    "pr_pack_too_large": {"en": "{n} students × {steps} steps is beyond the {limit} steps one pack may have: use at "
+                                "most {most} students for this network.",
+                          "zh": "{n} 名学生 × {steps} 步，超出了一个作业包 {limit} 步的上限：这个网络最多 {most} 名学生。"},
+    "pr_pack_sheets": {"en": "All worksheets", "zh": "全部练习题"},
+    "pr_pack_keys": {"en": "All answer keys", "zh": "全部答案"},
+    "pr_pack_print_sheets": {"en": "Print all worksheets", "zh": "打印全部练习题"},
+    "pr_pack_print_keys": {"en": "Print all answer keys", "zh": "打印全部答案"},
+    "pr_pack_print_limit": {"en": "The browser prints at most {limit} students at a time for this network; download "
+                                  "the pack for more.",
+                            "zh": "这个网络在浏览器里一次最多打印 {limit} 名学生；更多请下载作业包。"},
+    "pr_pack_seeds": {"en": "Each student's seed", "zh": "每个学生的种子"},
+    "pr_col_name": {"en": "Name / ID", "zh": "姓名/学号"},
+    "pr_col_seed": {"en": "Seed", "zh": "种子"},
+    "pr_back": {"en": "Back to Practice", "zh": "返回练习"},
+    "pr_print_now": {"en": "Print", "zh": "打印"},
+    "pr_print_tip": {"en": "Or press Ctrl+P (⌘P on a Mac); choose “Save as PDF” to keep a file. Only the sheets are "
+                           "printed, each student on a new page.",
+                     "zh": "也可以按 Ctrl+P（Mac 上按 ⌘P）；选“另存为 PDF”即可保存成文件。只打印练习题本身，"
+                           "每个学生从新的一页开始。"},
     # a network that could not be used (issue 8); the previous one stays
     "unusable": {"en": "This network could not be shown ({kind}); the previous network stays.",
                  "zh": "无法显示这个网络（{kind}），继续使用之前的网络。"},

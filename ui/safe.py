@@ -17,6 +17,9 @@ symbols, file names, pasted answers echoed in messages) reaches the page only th
   characters, at most `limit` characters.
 - `plain(s)`: for plain-text sinks (dataframe cells, select options): no control characters, no lone
   surrogates, at most `limit` characters; no escaping (those sinks show text as it is).
+- `math_markdown(md)`: Markdown with `$math$` whose text parts are escaped already (engine.worksheet's
+  sheets, whose names, titles and captions engine.export escapes) -> `Md`, with the GFM link literals of its
+  text parts broken as `text` breaks them (the engine's escaping stops everything else but not those).
 """
 
 from __future__ import annotations
@@ -66,11 +69,41 @@ def text(s: object, limit: int = MAX_TEXT) -> Md:
         return s
     s = _ALWAYS.sub(r"\\\1", clean(s, limit))
     s = _UNDERSCORE.sub(r"\\_", s)
-    s = _LINK_LITERAL.sub(lambda m: m.group(0) + WORD_JOINER, s)
+    s = _break_links(s)
     m = _LEADING.match(s)
     if m:  # "1. x" -> "1\. x"; "- x", "===" -> "\- x", "\==="
         s = s[: m.end()] + "\\" + s[m.end():] if m.group(0)[:1].isdigit() else "\\" + s
     return Md(s)
+
+
+def _break_links(s: str) -> str:
+    return _LINK_LITERAL.sub(lambda m: m.group(0) + WORD_JOINER, s)
+
+
+_MATH_OR_ESCAPE = re.compile(r"\\.|\$\$|\$", re.S)  # an escaped character, or a math delimiter
+
+
+def math_markdown(md: str) -> Md:
+    """Markdown whose text parts are escaped already and whose `$...$` / `$$...$$` are math (engine.worksheet's):
+    its GFM link literals outside math broken (`https://x` in a student's name would be a live link); math and
+    escapes are left as they are. Linear: one pass of one regex."""
+    out: list[str] = []
+    pos, opener = 0, None  # opener: the delimiter of the math we are in (None: in text)
+    for m in _MATH_OR_ESCAPE.finditer(md):
+        token = m.group(0)
+        if token[0] == "\\":
+            continue
+        part = md[pos:m.start()]
+        out.append(part if opener else _break_links(part))
+        out.append(token)
+        pos = m.end()
+        if opener is None:
+            opener = token
+        elif token == opener:
+            opener = None
+    rest = md[pos:]
+    out.append(rest if opener else _break_links(rest))
+    return Md("".join(out))
 
 
 def plain(s: object, limit: int = MAX_TEXT) -> str:

@@ -1,6 +1,7 @@
 """Session state, the current network (always the last valid one), and the URL.
 
-The URL holds `?preset=ID&step=STEP&lang=zh|en&present=1`. It is read once, on a session's first run
+The URL holds `?preset=ID&step=STEP&lang=zh|en&present=1` (an exercise: `exercise=ID&seed=N&v=1` instead of
+`preset`, ui/exercises.py). It is read once, on a session's first run
 (STEP is a step id or a 1-based position); bad values fall back with a notice. After that the session
 state is the truth and every run writes it back to the URL, so a link always opens what is on screen.
 """
@@ -20,6 +21,7 @@ from engine import (
     compute_trace,
     load_preset,
     memo,
+    noteview,
     parse_config_text,
     preset_ids,
 )
@@ -177,8 +179,9 @@ def use_network(network: Network, source: str | None = None) -> None:
     ss["config_text"] = text
     trace = trace_for(text)
     if not has_step(trace, ss.get("step_id")):
-        position = min(ss.get("step_pos", 0), len(trace) - 1)
-        ss["step_id"] = trace.steps[position].id
+        steps = steps_of(trace)
+        position = min(ss.get("step_pos", 0), len(steps) - 1)
+        ss["step_id"] = steps.ids[position]
         ss["step_pos"] = position
 
 
@@ -196,7 +199,7 @@ def start_from(network: Network, source: str, step_id: str | None = None) -> Non
     ss["editor_version"] = ss.get("editor_version", 0) + 1
     editors.forget_widgets()
     trace = trace_for(text)
-    set_step(step_id if has_step(trace, step_id) else trace.steps[0].id)
+    set_step(step_id if has_step(trace, step_id) else steps_of(trace).ids[0])
 
 
 def choose_preset(preset_id: str, keep_step: bool = False) -> None:
@@ -222,46 +225,69 @@ def precision_chosen() -> None:
 
 # --- the current step ---------------------------------------------------------------------------------
 
+VIEWS = ("note", "full")  # as in the note (a note's own steps and order), full detail (and the tutor's steps)
+
+
+def view_of(network: Network) -> str:
+    """The view the stepper shows: the learner's choice where a note's script applies (as in the note until they
+    choose), else the full one (for any other network, the engine's own order)."""
+    if not noteview.has_note_view(network):
+        return "full"
+    chosen = st.session_state.get("_view")  # the switch's stored value (kept while the switch is not drawn)
+    return chosen if chosen in VIEWS else "note"
+
+
+def steps_of(trace: Trace) -> noteview.ViewIndex:
+    """The ids of what the stepper steps through, in order: the items of the current view of `trace`."""
+    return noteview.view_index(trace, view_of(trace.network))
+
+
+def view_chosen() -> None:
+    """on_change of the view switch: stay on the same step, or the nearest one the other view has."""
+    remember("view")
+    ss = st.session_state
+    trace = current_trace()
+    set_step(noteview.nearest(trace, ss.get("step_id", ""), view_of(trace.network)))
+
+
 def has_step(trace: Trace, step_id: str | None) -> bool:
-    try:
-        trace.position(step_id)
-        return True
-    except KeyError:
-        return False
+    return isinstance(step_id, str) and step_id in steps_of(trace).positions
 
 
 def set_step(step_id: str) -> None:
     ss = st.session_state
     ss["step_id"] = step_id
-    trace = current_trace()
+    steps = steps_of(current_trace())
     try:
-        ss["step_pos"] = trace.position(step_id)
+        ss["step_pos"] = steps.position(step_id)
     except KeyError:
-        ss["step_id"] = trace.steps[0].id
+        ss["step_id"] = steps.ids[0]
         ss["step_pos"] = 0
 
 
 def position(trace: Trace) -> int:
-    """The current step's 0-based position in `trace` (repairing a step id the trace does not have)."""
+    """The current step's 0-based position in the current view of `trace` (repairing an id it does not have)."""
     ss = st.session_state
+    steps = steps_of(trace)
     try:
-        return trace.position(ss.get("step_id", ""))
+        return steps.position(ss.get("step_id", ""))
     except KeyError:
-        pos = min(max(ss.get("step_pos", 0), 0), len(trace) - 1)
-        ss["step_id"], ss["step_pos"] = trace.steps[pos].id, pos
+        pos = min(max(ss.get("step_pos", 0), 0), len(steps) - 1)
+        ss["step_id"], ss["step_pos"] = steps.ids[pos], pos
         return pos
 
 
 def resolve_step(trace: Trace, text: str) -> str | None:
-    """A step from the URL: its id, or its 1-based position; None when the trace has no such step."""
+    """A step from the URL: its id (or the nearest item of the view), or its 1-based position in the view; None
+    when there is no such step."""
     text = text.strip()
-    try:
-        trace.step(text)
+    steps = steps_of(trace)
+    if text in steps.positions:
         return text
-    except KeyError:
-        pass
-    if text.isdigit() and 1 <= int(text) <= len(trace):
-        return trace.steps[int(text) - 1].id
+    if trace.is_step(text.split("#", 1)[0]):
+        return noteview.nearest(trace, text, view_of(trace.network))
+    if text.isdigit() and 1 <= int(text) <= len(steps):
+        return steps.ids[int(text) - 1]
     return None
 
 
@@ -297,6 +323,11 @@ def lang() -> str:
 
 def presenting() -> bool:
     return bool(st.session_state.get("_present", False))
+
+
+def filling() -> bool:
+    """Fill-in mode (ui/fillin.py): the learner types each step's value before it is shown."""
+    return bool(st.session_state.get("_fill_mode", False))
 
 
 def display_options() -> tuple[int | None, int | None, str]:
@@ -342,6 +373,10 @@ def init() -> str:
         elif raw.strip().lower() not in FALSE:
             notice("bad_present", value=raw)
     put("present", on)
+    raw = qp.get("mode")  # ?mode=fill: fill-in mode
+    if raw is not None and raw.strip().lower() not in ("fill", "", "step"):
+        notice("bad_mode", value=raw)
+    put("fill_mode", raw is not None and raw.strip().lower() == "fill")
     raw = qp.get("precision")
     if raw is not None and display.parse_precision(raw) is None:
         notice("bad_precision", value=raw)
@@ -357,7 +392,16 @@ def init() -> str:
         else:
             notice("bad_preset", value=raw, fallback=DEFAULT_PRESET)
     put("sel_preset", preset)
-    choose_preset(preset)
+    raw = qp.get("view")
+    if raw is not None:
+        if raw.strip().lower() in VIEWS:
+            put("view", raw.strip().lower())
+        else:
+            notice("bad_view", value=raw)
+    from ui import exercises  # it imports this module
+
+    if not exercises.open_from_url(qp, preset):  # ?exercise=ID&seed=N: an exercise instead of the preset
+        choose_preset(preset)
     raw = qp.get("step")
     if raw is not None:
         trace = current_trace()
@@ -408,7 +452,12 @@ def sync_url(**params: str | None) -> None:
 
 def sync_step_url() -> None:
     ss = st.session_state
-    sync_url(preset=ss.get("preset_id"), step=ss.get("step_id"), lang=lang(), present="1" if presenting() else None,
+    chosen_view = ss.get("_view") if noteview.has_note_view(current_trace().network) else None
+    from ui import exercises  # it imports this module
+
+    sync_url(**exercises.url_params(), step=ss.get("step_id"), lang=lang(), present="1" if presenting() else None,
+             mode="fill" if filling() else None,
+             view="full" if chosen_view == "full" else None,  # as in the note is a note's default
              precision=ss.get("_precision") if ss.get("_precision_chosen") else None)
 
 

@@ -16,9 +16,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from engine import PHASES, Trace
+from engine import PHASES, Trace, noteview
 from engine.notation import Notation
-from engine.render import RenderedStep, RenderOptions, format_value
+from engine.noteview import ViewStep
+from engine.render import RenderedStep, RenderOptions, format_value, render_trace
 from engine.symbols import plain
 from ui import diagram
 from ui.i18n import t
@@ -35,7 +36,12 @@ BREAKABLE = 60  # a formula longer than this (LaTeX characters) also goes as its
 WORDS = ("first", "previous", "next", "last", "counter", "step_id", "history", "values", "col_n", "col_symbol",
          "col_value", "col_phase", "diagram_help", "diagram_negative", "diagram_positive", "diagram_target",
          "diagram_error", "stepper_loading", "stepper_blank_hint", "stepper_keys", "stepper_diagram",
-         "stepper_formula", "stepper_phases", "stepper_nav")
+         "stepper_formula", "stepper_phases", "stepper_nav", "note_added", "note_explain", "note_kind_match",
+         "note_kind_truncated", "note_kind_slip", "note_kind_typo", "note_source")
+# fill-in mode (ui/fillin.py): the words of the stepper's answer box
+WORDS += ("fill_label", "fill_placeholder", "fill_check", "fill_hint", "fill_reveal", "fill_restart", "fill_correct",
+          "fill_carried", "fill_wrong", "fill_revealed", "fill_yours", "fill_checking", "fill_no_reply",
+          "fill_no_hint", "fill_score", "fill_marks", "fill_region", "fill_empty")
 
 
 @dataclass(frozen=True)
@@ -102,21 +108,31 @@ def _graph(trace: Trace, opts: RenderOptions) -> dict:
             "clicks": diagram.given_targets(trace)}
 
 
-def _step(r: RenderedStep, trace: Trace, paths: dict, phases: dict, opts: RenderOptions, names: dict,
-          short: Callable[[float], str]) -> dict:
-    chain = diagram.chain_ids(paths, phases, r.id)
-    step = trace.step(r.id)
-    value = format_value(r.value, opts)
-    out = {"id": r.id, "phase": r.phase, "latex": r.latex,
+def _step(v: ViewStep, trace: Trace, paths: dict, phases: dict, opts: RenderOptions, names: dict,
+          short: Callable[[float], str], lang: str) -> dict:
+    r = v.rendered
+    own = [v.step] if v.step else []
+    chain = diagram.chain_ids(paths, phases, v.step or v.id, links=r.path_ids, phase=r.phase)
+    value = format_value(r.value, opts) if v.step else r.result and format_value(r.value, opts)
+    out = {"id": v.id, "step": v.step, "phase": r.phase, "latex": r.latex,
            "caption": r.caption, "callout": r.callout, "value": value,
-           "symbol": names[r.id], "sample": step.sample or 1,
-           "hl": _highlight(diagram.highlight_of(trace, [r.id, *chain])),
-           "cur": _highlight(diagram.highlight_of(trace, [r.id]))}
+           "symbol": names[v.id], "sample": (trace.step(v.step).sample if v.step else None) or 1,
+           "hl": _highlight(diagram.highlight_of(trace, [*own, *chain])),
+           "cur": _highlight(diagram.highlight_of(trace, own or list(r.path_ids)))}
+    if v.note is not None:
+        out["note"] = {"text": noteview.describe(v.note, lang), "line": v.note.text[:300], "kind": v.note.kind}
+    if v.added:
+        out["added"] = True
+    if v.step is None:
+        out["explain"] = True
+    if r.formula:  # fill-in mode's hint: the formula in symbols only
+        out["hint"] = f"{r.symbol} = {r.formula}"
     if len(r.latex) > BREAKABLE:
         out["parts"] = r.latex.split(" = ")  # engine.latex.equation joins the parts with " = "
-    compact = short(r.value)
-    if compact != value:  # the diagram's circles have room for ~7 characters
-        out["short"] = compact
+    if value:
+        compact = short(r.value)
+        if compact != value:  # the diagram's circles have room for ~7 characters
+            out["short"] = compact
     return out
 
 
@@ -127,25 +143,49 @@ def words(lang: str) -> dict[str, str]:
     return out
 
 
-def build(trace: Trace, rendered: list[RenderedStep], opts: RenderOptions, window: Window) -> dict:
-    """The stepper's data for `window` of the trace (everything but the current step and the page's state)."""
+def _trace_step(s: ViewStep | RenderedStep) -> str | None:
+    """The trace step a view's item shows (a RenderedStep of the trace's own order is its own step)."""
+    return s.step if isinstance(s, ViewStep) else s.id
+
+
+def _value(s: ViewStep | RenderedStep) -> float:
+    return s.rendered.value if isinstance(s, ViewStep) else s.value
+
+
+def build(trace: Trace, steps: list[ViewStep] | list[RenderedStep], opts: RenderOptions, window: Window) -> dict:
+    """The stepper's data for `window` of a view of the trace: its ViewSteps, or the trace's RenderedSteps in the
+    engine's own order (a long trace: no wrapper per step). Everything but the current step and the page's state."""
+    shown_steps = [s if isinstance(s, ViewStep) else ViewStep(s.id, s.id, s, None, False)
+                   for s in steps[window.start:window.stop]]
     notation = Notation.of(trace.network)
-    names = {r.id: plain(notation.symbol(r.id)) for r in rendered[window.start:window.stop]}
-    paths = {r.id: r.path_ids for r in rendered}
-    phases = {r.id: r.phase for r in rendered}
+    names = {v.id: plain(notation.symbol(v.step)) if v.step else "" for v in shown_steps}
+    every = render_trace(trace, opts)  # the chain follows the trace's own links, whatever the view shows
+    paths = {r.id: r.path_ids for r in every}
+    phases = {r.id: r.phase for r in every}
     firsts: dict[str, int] = {}
-    for i, r in enumerate(rendered):
-        firsts.setdefault(r.phase, i)
+    for i, v in enumerate(steps):
+        firsts.setdefault(v.phase, i)
     short = _number_format(opts)
-    steps = [_step(r, trace, paths, phases, opts, names, short) for r in rendered[window.start:window.stop]]
-    data = {"version": FORMAT_VERSION, "total": len(rendered), "offset": window.start,
-            "firsts": firsts, "ends": [rendered[0].id, rendered[-1].id],
-            "steps": steps, "graph": _graph(trace, opts), "lang": opts.lang}
-    if (window.start, window.stop) != (0, len(rendered)):
+    shown = [_step(v, trace, paths, phases, opts, names, short, opts.lang) for v in shown_steps]
+    data = {"version": FORMAT_VERSION, "total": len(steps), "offset": window.start,
+            "firsts": firsts, "ends": [steps[0].id, steps[-1].id],
+            "steps": shown, "graph": _graph(trace, opts), "lang": opts.lang}
+    far = {}
+    if (window.start, window.stop) != (0, len(steps)):
         # What the diagram shows from outside the window: each neuron's output and delta, the weights' gradients
         # and new values, the loss (position and short value), so no circle says "?" for a value already known.
-        data["far"] = {r.id: [i, short(r.value)] for i, r in enumerate(rendered)
-                       if not window.start <= i < window.stop and _FAR.match(r.id)}
+        for i, v in enumerate(steps):
+            step = _trace_step(v)
+            if step and not window.start <= i < window.stop and _FAR.match(step):
+                far.setdefault(step, [i, short(_value(v))])
+    if steps and isinstance(steps[0], ViewStep):
+        # A view that leaves steps out, or writes one later than it is known (as in the note): when each value
+        # the diagram shows becomes known.
+        for ident, at in noteview.known_from(trace, steps).items():
+            if _FAR.match(ident) and (ident not in far or at < far[ident][0]):
+                far[ident] = [at, short(trace.value(ident))]
+    if far:
+        data["far"] = far
     return data
 
 

@@ -16,14 +16,14 @@ from __future__ import annotations
 import pytest
 from streamlit_page import ARTIFACTS, STEPPER_ROOT_JS, exceptions, open_stepper
 
-from engine import compute_trace, load_preset
+from engine import compute_trace, load_preset, noteview
 
 SIZES = [(1280, 720), (1366, 768), (1920, 1080)]
 PRESETS = ["note000", "note001", "note002", "note003", "note004", "note004_two_hidden", "leaky_relu_deep"]
 MIN_CAPTION = 0.027  # of the screen's height
 # Screenshots at every size: note 002's widest formula;
 # for every preset, the first step that does not fit.
-SCREENSHOTS = {"note002": ["dE_dw:l1:n1:k1:s2"]}
+SCREENSHOTS = {"note002": ["dE_dw:l2:n1:k1"]}  # the note's widest line: ½(δ_{o1}·a_{h1} + δ_{o2}·a_{h1})
 # Every step at the two small screens; every 3rd (and the last) at 1920x1080, where there is the most room.
 STRIDE = {(1920, 1080): 3}
 
@@ -81,7 +81,8 @@ GO_TO = """async (position) => {
 
 @pytest.mark.parametrize("preset", PRESETS)
 def test_presentation_fits_the_screen(page, app_server, preset, record_property):
-    ids = [s.id for s in compute_trace(load_preset(preset)).steps]
+    trace = compute_trace(load_preset(preset))
+    ids = list(noteview.view_index(trace, noteview.default_view(trace.network)).ids)  # a note: as in the note
     page.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
     open_stepper(page, app_server, {"preset": preset, "present": "1"})
     page.locator(".bt-stepper.bt-present").wait_for(state="attached")

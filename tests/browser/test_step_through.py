@@ -32,8 +32,8 @@ from streamlit_page import (
     wait_url_step,
 )
 
-from engine import compute_trace, load_preset, preset_ids
-from engine.render import RenderOptions, render_trace
+from engine import compute_trace, load_preset, noteview, preset_ids
+from engine.render import RenderOptions
 from ui.display import default_precision
 
 STEP_TIMEOUT_MS = 10_000
@@ -56,14 +56,17 @@ def render_options(preset: str, lang: str = "en", precision: str | None = None) 
 
 
 @functools.cache
-def expected(preset: str, lang: str = "en", precision: str | None = None) -> tuple[Expected, ...]:
-    """Every step as the page shows it by default (English, the preset's precision, ×)."""
+def expected(preset: str, lang: str = "en", precision: str | None = None, view: str | None = None
+             ) -> tuple[Expected, ...]:
+    """Every step as the page shows it by default (English, the preset's precision, ×, as in the note for a note)."""
     trace = compute_trace(load_preset(preset))
     out = []
-    for r in render_trace(trace, render_options(preset, lang, precision)):
-        parts = [p for p in (r.symbol, r.formula, r.substituted) if p] + [r.result]
+    view = view or noteview.default_view(trace.network)  # a note opens as in the note; others in the engine's order
+    for v in noteview.render_view(trace, render_options(preset, lang, precision), view):
+        r = v.rendered
+        parts = r.latex.split(" = ")
         broken = "\\begin{aligned}" + parts[0] + " &= " + " \\\\ &= ".join(parts[1:]) + "\\end{aligned}"
-        out.append(Expected(r.id, r.phase, r.latex, broken))
+        out.append(Expected(v.id, r.phase, r.latex, broken))
     return tuple(out)
 
 
@@ -137,7 +140,7 @@ def test_buttons_and_phase_jumps(page, app_server):
     for action, i in (("next", 1), ("next", 2), ("previous", 1), ("last", len(steps) - 1), ("first", 0)):
         state = click_to(page, f".bt-btn[data-action={action}]", state["id"])
         check(state, steps, i, f"button {action}")
-    for phase in ("backward", "update", "check", "loss", "forward"):
+    for phase in [p for p in ("backward", "update", "check", "loss", "forward") if any(s.phase == p for s in steps)]:
         first = next(i for i, s in enumerate(steps) if s.phase == phase)
         if first != state["position"] - 1:
             state = click_to(page, f".bt-phase[data-phase={phase}]", state["id"])
@@ -158,9 +161,9 @@ def test_buttons_and_phase_jumps(page, app_server):
 
 
 def test_clicks_on_the_diagram_and_the_table_jump_to_their_step(page, app_server):
-    steps = expected("note000")
+    steps = expected("note000", view="full")  # full detail: every step of the trace has its place
     ids = [s.id for s in steps]
-    state = open_stepper(page, app_server, {"preset": "note000"})
+    state = open_stepper(page, app_server, {"preset": "note000", "view": "full"})
     # a neuron (forward phase: it stands for its output a), then an edge label (its weight's gradient)
     state = click_to(page, '.bt-node[data-target="a:l1:n2:s1"]', state["id"])
     check(state, steps, ids.index("a:l1:n2:s1"), "neuron h2")
@@ -192,7 +195,7 @@ def test_language_switch_keeps_the_step(page, app_server):
     check(state, en, 4, "→ ×4")
     with expect_rerun(page):  # at once, before the stepper has told the server where it is
         page.locator(".st-key-lang button").filter(has_text="中文").click()
-    expect(page.locator(".bt-counter")).to_have_text("第 5 步 / 共 32 步")
+    expect(page.locator(".bt-counter")).to_have_text(f"第 5 步 / 共 {len(zh)} 步")
     expect(page.locator(".bt-btn[data-action=next]")).to_contain_text("下一步")
     state = stepper_state(page)
     check(state, zh, 4, "in Chinese")
@@ -204,7 +207,7 @@ def test_language_switch_keeps_the_step(page, app_server):
     check(state, zh, 5, "→ in Chinese")
     with expect_rerun(page):
         page.locator(".st-key-lang button").filter(has_text="English").click()
-    expect(page.locator(".bt-counter")).to_have_text("Step 6 / 32")
+    expect(page.locator(".bt-counter")).to_have_text(f"Step 6 / {len(en)}")
     check(stepper_state(page), en, 5, "back in English")
     page.wait_for_url(re.compile(r"[?&]lang=en"))
     assert exceptions(page) == []
@@ -245,22 +248,23 @@ def test_malformed_step_in_the_url_falls_back_politely(page, app_server, bad):
 
 def test_precision_from_the_url_and_from_the_sidebar(page, app_server):
     d3 = expected("note002", precision="d3")
-    state = open_stepper(page, app_server, {"preset": "note002", "precision": "d3"})
-    check(state, d3, 0, "precision=d3")
+    at = [s.id for s in d3].index("z:l1:n1:s1")
+    state = open_stepper(page, app_server, {"preset": "note002", "precision": "d3", "step": "z:l1:n1:s1"})
+    check(state, d3, at, "precision=d3")
     assert "0.378" in state["tex"] and "0.37750" not in state["tex"]
     state = press_step(page, "ArrowRight", state["id"])
-    check(state, d3, 1, "→ at d3")
+    check(state, d3, at + 1, "→ at d3")
     with expect_rerun(page):
         page.locator(".st-key-precision input[role=combobox]").click()
         page.locator("[role=option]").filter(has_text="6 decimals").click()
     d6 = expected("note002", precision="d6")
     expect(page.locator(".bt-formula .katex-mathml annotation")).to_have_text(
-        re.compile("^" + re.escape(d6[1].latex) + "$|^" + re.escape(d6[1].broken) + "$"))
-    check(stepper_state(page), d6, 1, "6 decimals from the sidebar")
+        re.compile("^" + re.escape(d6[at + 1].latex) + "$|^" + re.escape(d6[at + 1].broken) + "$"))
+    check(stepper_state(page), d6, at + 1, "6 decimals from the sidebar")
     page.wait_for_url(re.compile(r"[?&]precision=d6"))
     blur(page)
-    state = press_step(page, "ArrowRight", d6[1].id)
-    check(state, d6, 2, "→ at d6")
+    state = press_step(page, "ArrowRight", d6[at + 1].id)
+    check(state, d6, at + 2, "→ at d6")
     assert exceptions(page) == []
 
 
@@ -297,3 +301,22 @@ def test_presentation_mode_from_the_url_in_chinese(page, app_server):
     assert size >= 32, size  # readable from the back of the room
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "step-through-presentation-zh-1920x1080.png"))
+
+
+def test_the_notes_line_shows_under_the_step_and_added_steps_say_so(page, app_server):
+    state = open_stepper(page, app_server, {"preset": "note000", "step": "dE_da:l2:n1:s1"})
+    assert state["id"] == "dE_da:l2:n1:s1"
+    box = page.locator(".bt-note")
+    expect(box).to_be_visible()
+    expect(box.locator(".bt-badge")).to_have_text("slip in the note")
+    expect(box.locator(".bt-note-text")).to_contain_text("In the note, line 57: the note printed −1.05")
+    expect(box.locator(".bt-note-line")).to_contain_text("-1.05$$")  # the note's own line, as text
+    # E is known from the note's line 50 on, although the note writes E again only at its end
+    expect(page.locator(".bt-error .bt-node-value")).to_have_text("0.55125")
+    state = open_stepper(page, app_server, {"preset": "note000", "view": "full", "step": "delta:l2:n1:s1", "lang": "zh"})
+    expect(page.locator(".bt-note .bt-badge")).to_have_text("本页补充")
+    state = press_step(page, "ArrowRight", state["id"])
+    assert state["id"] == "dz_dw:l2:n1:k1:s1"
+    state = open_stepper(page, app_server, {"preset": "tanh_2_2_2"})
+    expect(page.locator(".bt-note")).to_be_hidden()
+    assert exceptions(page) == []

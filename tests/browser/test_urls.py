@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 
 from streamlit_page import exceptions, goto_app, stepper_state, wait_url_step
 
-from engine import compute_trace, load_preset
+from engine import compute_trace, load_preset, noteview
 
 NAV_STEP_ZH = "逐步演算"  # app.py's navigation, in Chinese: the page went through the router
 
@@ -38,7 +38,7 @@ def test_check_and_about_links_open_in_chinese(page, app_server):
 def test_a_step_link_opens_in_chinese_at_that_step(page, app_server):
     goto_app(page, app_server, "lang=zh&preset=note001&step=3")
     assert exceptions(page) == []
-    step = compute_trace(load_preset("note001")).steps[2].id
+    step = noteview.view_index(compute_trace(load_preset("note001")), "note").ids[2]  # as in the note
     state = stepper_state(page)  # the stepper component (in its shadow root, which Playwright's locators pierce)
     assert (state["id"], state["position"]) == (step, 3)
     assert "下一步" in page.locator(".bt-btn[data-action=next]").inner_text()

@@ -15,6 +15,8 @@ const TYPING_ROLES = ["textbox", "combobox", "spinbutton", "listbox", "grid", "g
 const COMPOSITE_ROLES = ["radio", "tab", "option", "menuitem", "menuitemradio", "menuitemcheckbox", "treeitem",
   "switch", "row", "radiogroup", "tablist"];
 const SVG_NS = "http://www.w3.org/2000/svg";
+const FILL_TIMEOUT_MS = 15000; // fill-in mode: no reply by then, the learner may send the answer again
+const FILL_MARKS = { correct: "✓", carried: "↪", wrong: "✗", revealed: "◉", error: "⚠", hint: "ℹ", pending: "…" };
 const COLOURS = { negative: "#0072B2", positive: "#D55E00", highlight: "#E69F00", current: "#1A1D23",
   edge: "#B8BEC8", line: "#5B6270", fill: "#FFFFFF", errorFill: "#F3F5F8" };
 const ICONS = { first: "M6 6h2v12H6zm3.5 6 8.5 6V6z", previous: "M15.4 7.4 14 6l-6 6 6 6 1.4-1.4-4.6-4.6z",
@@ -120,13 +122,15 @@ class Stepper {
     this.caption = el("p", "bt-caption");
     this.callout = el("div", "bt-callout");
     this.callout.setAttribute("role", "note");
+    this.noteBox = el("div", "bt-note"); // the note's line at this step, what it printed, a slip; or "added"
+    this.noteBox.setAttribute("role", "note");
     this.stepLine = el("div", "bt-step");
     this.stepLine.id = "current-step";
     this.live = el("div", "bt-sr"); // what a screen reader hears on each step
     this.live.setAttribute("aria-live", "polite");
     this.live.setAttribute("aria-atomic", "true");
     this.text = el("div", "bt-text");
-    this.text.append(this.caption, this.callout, this.stepLine);
+    this.text.append(this.caption, this.callout, this.noteBox, this.stepLine);
     this.body = el("div", "bt-body");
     this.chart = el("div", "bt-chart");
     this.legend = el("div", "bt-legend");
@@ -187,6 +191,7 @@ class Stepper {
         this.shown = null;
       }
     }
+    this.fillSync(d);
     if (this.present !== !!d.present) {
       this.present = !!d.present;
       this.wrap.classList.toggle("bt-present", this.present);
@@ -282,7 +287,7 @@ class Stepper {
       if (!event.repeat) this.unblank();
       return;
     }
-    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.ctrlKey || event.metaKey || (event.altKey && !this.fillHintKey(event))) return;
     if (forAnotherControl(event, this.wrap)) return;
     const inside = event.composedPath().includes(this.wrap);
     const focus = document.activeElement;
@@ -290,6 +295,7 @@ class Stepper {
     // Outside presentation mode the keys are the stepper's only while nothing else has the focus, so a keyboard
     // user can still scroll the page and use its other controls; presenting, they are always (a clicker's).
     if (!this.present && !inside && focus && focus !== document.body && focus !== host) return;
+    if (this.fillKey(event)) return; // fill-in mode: Enter, ? or Alt+H, a digit (into the answer box)
     const k = event.key;
     if (k === " " && !inside && this.pressable(event)) return; // Space on another control is that control's
     if (event.repeat && !(NEXT_KEYS.has(k) || PREV_KEYS.has(k) || k === " ")) {
@@ -384,7 +390,7 @@ class Stepper {
 
   showText() {
     const step = this.stepAt(this.pos);
-    if (step) this.formula.textContent = step.latex;
+    if (step) this.formula.textContent = this.fillLatex(step);
   }
 
   show() {
@@ -408,20 +414,23 @@ class Stepper {
       this.shown = null; // show it when the window arrives
       return;
     }
-    this.renderFormula(step);
+    if (this.fillAsks(step)) this.fillFormula(step);
+    else this.renderFormula(step);
     this.caption.textContent = step.caption;
     this.callout.textContent = step.callout || "";
     this.callout.hidden = !step.callout;
+    this.showNote(step);
     this.stepLine.replaceChildren(document.createTextNode(this.w("step_id") + ": "), el("code", "", step.id));
     this.stepLine.dataset.stepId = step.id;
     this.wrap.dataset.stepId = step.id;
-    this.live.textContent = counter + ". " + step.symbol + " = " + step.value + ". " + step.caption;
+    this.live.textContent = counter + ". " + step.symbol + " = " + (this.fillAsks(step) ? "?" : step.value) + ". " + step.caption;
     for (const [name, btn] of Object.entries(this.phaseButtons || {})) {
       btn.classList.toggle("bt-active", name === step.phase);
       if (name === step.phase) btn.setAttribute("aria-current", "step");
       else btn.removeAttribute("aria-current");
     }
     this.paintGraph(step);
+    this.fillPaint(step);
     if (!this.present) {
       this.renderTable();
       if (this.history.open) this.renderHistory();
@@ -504,7 +513,7 @@ class Stepper {
         const go = el("button", "bt-row-go", String(i + 1));
         go.type = "button";
         n.appendChild(go);
-        tr.append(n, el("td", "", s.symbol), el("td", "bt-num", s.value), el("td", "", this.w("phase_" + s.phase)));
+        tr.append(n, el("td", "", s.symbol), el("td", "bt-num", this.fillCell(s)), el("td", "", this.w("phase_" + s.phase)));
         this.rows.set(i, tr);
       }
       rows.push(tr);
@@ -523,7 +532,7 @@ class Stepper {
         li = el("li", "");
         li.value = i + 1;
         li.dataset.katex = String(!!this.katex);
-        this.math(li, this.data.steps[i - off].latex, false);
+        this.math(li, this.fillLatex(this.data.steps[i - off]), false);
         this.histItems.set(i, li);
       }
       items.push(li);
@@ -634,9 +643,35 @@ class Stepper {
   }
 
   known(id) {
-    const at = this.posOf(id);
-    if (at === undefined || at > this.pos) return null;
-    return this.stepAt(at) || { id, value: this.data.far[id][1] };
+    if (!this.fillOpen(id)) return null; // fill-in mode: not answered or revealed yet
+    const at = this.index.get(id);
+    if (at !== undefined && at <= this.pos) return this.stepAt(at);
+    // outside the window, or a value the view never writes or writes later (as in the note): from far[id][0] on
+    const far = this.data.far && this.data.far[id];
+    return far && far[0] <= this.pos ? { id, value: far[1] } : null;
+  }
+
+  // Under the caption: what the note writes at this step (its line, the number it printed, a slip or a typo),
+  // or that the tutor added the step. All of it text (textContent), never HTML.
+  showNote(step) {
+    const box = this.noteBox;
+    const note = step.note;
+    if (!note && !step.added) { box.hidden = true; box.replaceChildren(); return; }
+    const kind = note ? (note.kind || "") : "added";
+    const badge = el("span", "bt-badge bt-badge-" + (kind || "line"),
+      note ? (note.kind ? this.w("note_kind_" + note.kind) : this.w("note_explain")) : this.w("note_added"));
+    const parts = [badge];
+    if (note) {
+      parts.push(el("span", "bt-note-text", note.text));
+      if (note.line) {
+        const src = el("code", "bt-note-line", note.line);
+        src.title = this.w("note_source");
+        parts.push(src);
+      }
+    }
+    box.className = "bt-note bt-note-" + kind;
+    box.replaceChildren(...parts);
+    box.hidden = false;
   }
 
   paintGraph(step) {
@@ -647,7 +682,7 @@ class Stepper {
     const hlN = new Set(step.hl.n), hlE = new Set(step.hl.e), curN = new Set(step.cur.n), curE = new Set(step.cur.e);
     for (const { e, line, outline, label, title, nameSpan, valueSpan, dense } of Object.values(this.edgeEls)) {
       let colour = COLOURS.edge, width = 1.5;
-      if (byGradient && e.grad !== null) {
+      if (byGradient && e.grad !== null && this.fillOpen("dE_dw:l" + e.layer + ":n" + e.j + ":k" + e.k)) {
         colour = e.grad < 0 ? COLOURS.negative : e.grad > 0 ? COLOURS.positive : COLOURS.edge;
         width = 1.5 + Math.round(7 * Math.abs(e.grad) / this.biggest);
         line.setAttribute("stroke-dasharray", e.grad > 0 ? "9 4" : "none");
@@ -714,7 +749,303 @@ class Stepper {
     this.chart.dataset.gradients = byGradient ? "1" : "0";
   }
 
+  // --- fill-in mode (ui/fillin.py) -----------------------------------------------------------------------------
+  // The learner types each step's value before it is shown. The stepper's data says whether the mode is on (`fill`:
+  // the network's key); the marks come from a small element of their own (fill.js, a "bt-fill" window event), so
+  // an answer never makes the server send the whole trace again. Until a step is answered or revealed, nothing on
+  // the page shows its value: the formula reads `h_1 = ?`, the diagram, the table and the steps so far say "?".
+
+  // The trace step a view step asks for (null: nothing to fill in, e.g. one of the note's own explanations).
+  fillId(step) {
+    if (!step || step.explain) return null;
+    return typeof step.step === "string" ? step.step : String(step.id).split("#")[0];
+  }
+
+  // May the value of trace step `id` be shown? Always outside fill-in mode; in it, once answered or revealed. A value
+  // the view never asks for (as in the note: a linear neuron's output) once the step it is known from is.
+  fillOpen(id) {
+    const f = this.fill;
+    if (!f || id === null || id === undefined || f.results[id] !== undefined || f.revealed.has(id)) return true;
+    if (this.fillAskable().has(id)) return false;
+    const far = this.data.far && this.data.far[id];
+    const from = far ? this.stepAt(far[0]) : null;
+    return !!from && this.fillId(from) !== id && this.fillOpen(this.fillId(from));
+  }
+
+  // The trace steps this view asks for (those of the window the page has: all of them but for a very long trace).
+  fillAskable() {
+    if (!this.fillSteps || this.fillSteps.fp !== this.fp) {
+      this.fillSteps = { fp: this.fp, ids: new Set(this.data.steps.map((s) => this.fillId(s)).filter((id) => id !== null)) };
+    }
+    return this.fillSteps.ids;
+  }
+
+  fillAsks(step) {
+    const id = this.fillId(step);
+    return !!this.fill && id !== null && !this.fillOpen(id);
+  }
+
+  fillQuestion(step, withHint) {
+    const start = withHint && step.hint && this.fill.hinted.has(this.fillId(step)) ? step.hint
+      : String(step.latex).split(" = ")[0];
+    return start + " = {?}";
+  }
+
+  fillLatex(step) { return this.fillAsks(step) ? this.fillQuestion(step, false) : step.latex; }
+
+  fillCell(step) {
+    const id = this.fillId(step);
+    if (!this.fill || id === null) return step.value;
+    if (!this.fillOpen(id)) return "?";
+    const r = this.fill.results[id];
+    return step.value + " " + FILL_MARKS[r ? r.verdict : "revealed"];
+  }
+
+  fillFormula(step) {
+    const f = this.formula;
+    f.classList.remove("bt-broken");
+    f.style.setProperty("--bt-fit", "1");
+    this.math(f, this.fillQuestion(step, true), true);
+    if (f.scrollWidth > f.clientWidth + 1) f.style.setProperty("--bt-fit", String(Math.max(0.98 * f.clientWidth / f.scrollWidth, 0.3)));
+  }
+
+  fillHintKey(event) { return !!this.fill && event.altKey && event.code === "KeyH" && !event.ctrlKey && !event.metaKey; }
+
+  // The stepper's keys in fill-in mode (the answer box's own keys are in fillInputKey): true when handled.
+  fillKey(event) {
+    if (!this.fill) return false;
+    const k = event.key;
+    const step = this.stepAt(this.pos);
+    let handled = true;
+    if (k === "?" || this.fillHintKey(event)) this.fillHint();
+    else if (event.altKey) handled = false;
+    else if (k === "Enter" && !this.pressable(event)) this.fillEnter(false);
+    else if (step && this.fillAsks(step) && /^[0-9,+-]$/.test(k)) {
+      this.fillFocus(); // not prevented: the character goes into the box
+      return true;
+    } else handled = false;
+    if (handled) { event.preventDefault(); event.stopImmediatePropagation(); }
+    return handled;
+  }
+
+  fillSync(d) {
+    const net = typeof d.fill === "string" ? d.fill : null;
+    if (!net) {
+      if (this.fill) { clearTimeout(this.fill.timer); this.fill = null; this.fillChanged(); }
+      if (this.fillBox) this.fillBox.hidden = true;
+      return;
+    }
+    if (this.fill && this.fill.net === net) return;
+    if (this.fill) clearTimeout(this.fill.timer);
+    if (!this.fillBox) this.fillBuild();
+    if (!this.onFill) {
+      this.onFill = (e) => this.fillApply(e.detail, true);
+      window.addEventListener("bt-fill", this.onFill);
+    }
+    this.fill = { net, results: {}, revealed: new Set(), hinted: new Set(), score: null, pending: null, error: null,
+      epoch: null, timer: 0 };
+    this.fillFor = null;
+    this.fillChanged();
+    this.fillApply(window.__btFillResults, false);
+  }
+
+  fillChanged() {
+    this.shown = null;
+    this.rows = null;
+    this.histItems = new Map();
+  }
+
+  // The server's marks (fill.js): every answer's verdict, the revealed steps, the score, the answer to a report.
+  fillApply(r, paint) {
+    const f = this.fill;
+    if (!f || !r || typeof r !== "object" || r.net !== f.net) return;
+    const hadFocus = this.fillInput.matches(":focus");
+    if (r.epoch !== f.epoch) { f.epoch = r.epoch; f.hinted = new Set(); }
+    f.results = r.results || {};
+    f.revealed = new Set(r.revealed || []);
+    f.score = r.score || null;
+    const done = f.pending && r.ack === f.pending.n ? f.pending : null;
+    if (done) {
+      clearTimeout(f.timer);
+      f.pending = null;
+      f.error = r.error && r.error.id === done.id ? r.error : null;
+    }
+    this.fillChanged();
+    if (!paint || !this.data) return;
+    this.show();
+    const step = this.stepAt(this.pos);
+    if (!done || !hadFocus || !step || (done.id !== null && this.fillId(step) !== done.id)) return;
+    if (this.fillAsks(step)) { this.fillFocus(); this.fillInput.select(); } // not taken: correct it
+    else this.wrap.focus({ preventScroll: true }); // marked: Enter (or →) goes on
+  }
+
+  fillBuild() {
+    const box = el("div", "bt-fill");
+    box.setAttribute("role", "group");
+    const row = el("div", "bt-fill-row");
+    const label = el("label", "bt-fill-label");
+    label.htmlFor = "bt-fill-input";
+    const input = el("input", "bt-fill-input");
+    Object.assign(input, { id: "bt-fill-input", type: "text", autocomplete: "off", spellcheck: false, maxLength: 40 });
+    input.setAttribute("inputmode", "decimal");
+    input.setAttribute("enterkeyhint", "done");
+    input.addEventListener("keydown", (e) => this.fillInputKey(e));
+    for (const type of ["keypress", "keyup"]) input.addEventListener(type, (e) => e.stopPropagation());
+    const button = (name, action) => {
+      const b = el("button", "bt-fill-btn");
+      b.type = "button";
+      b.dataset.fill = name;
+      b.addEventListener("click", action);
+      return b;
+    };
+    this.fillButtons = {
+      check: button("check", () => this.fillEnter(true)),
+      hint: button("hint", () => this.fillHint()),
+      reveal: button("reveal", () => this.fillReveal()),
+      restart: button("restart", () => this.fillRestart()),
+    };
+    this.fillButtons.check.classList.add("bt-fill-primary");
+    row.append(label, input, this.fillButtons.check, this.fillButtons.hint, this.fillButtons.reveal);
+    const verdict = el("div", "bt-fill-verdict");
+    verdict.setAttribute("role", "status");
+    verdict.setAttribute("aria-live", "polite");
+    const foot = el("div", "bt-fill-foot");
+    const score = el("span", "bt-fill-score");
+    foot.append(score, this.fillButtons.restart);
+    box.append(row, verdict, foot);
+    Object.assign(this, { fillBox: box, fillRow: row, fillLabel: label, fillInput: input, fillVerdict: verdict,
+      fillScoreLine: score });
+    this.formula.after(box);
+  }
+
+  // Keys typed in the answer box are the box's: the stepper's keys and Streamlit's hotkeys never see them.
+  fillInputKey(e) {
+    e.stopPropagation();
+    if (e.isComposing || e.keyCode === 229) return;
+    if (e.key === "Enter") { e.preventDefault(); this.fillEnter(true); }
+    else if (e.key === "Escape") { e.preventDefault(); this.wrap.focus({ preventScroll: true }); }
+    else if (e.key === "?" || (e.altKey && e.code === "KeyH")) { e.preventDefault(); this.fillHint(); }
+  }
+
+  fillFocus() {
+    if (this.fillInput && !this.fillRow.hidden) this.fillInput.focus({ preventScroll: true });
+  }
+
+  // Enter: check the value typed; on a step already marked, go to the next one (and into its box).
+  fillEnter(fromBox) {
+    const step = this.stepAt(this.pos);
+    if (!this.fill || !step) return;
+    if (this.fillAsks(step)) {
+      if (!fromBox) return this.fillFocus();
+      if (this.fill.pending) return;
+      if (!this.fillInput.value.trim()) {
+        this.fill.error = { id: this.fillId(step), text: this.w("fill_empty") };
+        return this.fillPaint(step);
+      }
+      return this.fillSend(this.fillId(step), { text: this.fillInput.value });
+    }
+    if (this.pos >= this.data.total - 1) return;
+    this.go(this.pos + 1);
+    if (this.fillAsks(this.stepAt(this.pos))) this.fillFocus();
+  }
+
+  fillHint() {
+    const step = this.stepAt(this.pos);
+    if (!step || !this.fillAsks(step)) return;
+    this.fill.hinted.add(this.fillId(step));
+    this.shown = null;
+    this.show();
+  }
+
+  fillReveal() {
+    const step = this.stepAt(this.pos);
+    if (step && this.fillAsks(step) && !this.fill.pending) this.fillSend(this.fillId(step), { reveal: true });
+  }
+
+  fillRestart() {
+    if (this.fill && !this.fill.pending) this.fillSend(null, { restart: true });
+  }
+
+  fillSend(id, what) {
+    const f = this.fill;
+    this.report("fill", id === null ? what : { id, ...what });
+    f.pending = { n: this.reports, id };
+    f.error = null;
+    clearTimeout(f.timer);
+    f.timer = setTimeout(() => { // no reply (the connection dropped): let the learner try again
+      if (f.pending && f === this.fill) {
+        f.pending = null;
+        f.error = { id, text: this.w("fill_no_reply") };
+        this.fillChanged();
+        this.show();
+      }
+    }, FILL_TIMEOUT_MS);
+    const step = this.stepAt(this.pos);
+    if (step) this.fillPaint(step);
+  }
+
+  // How many steps there are to fill in (a view that leaves none out has one per trace step it shows).
+  fillTotal() {
+    const d = this.data;
+    if (d.offset !== 0 || d.steps.length !== d.total) return this.fill.score ? this.fill.score.total : d.total;
+    return this.fillAskable().size;
+  }
+
+  fillPaint(step) {
+    if (!this.fillBox) return;
+    const f = this.fill;
+    this.fillBox.hidden = !f;
+    if (!f) return;
+    const id = this.fillId(step);
+    const asks = this.fillAsks(step);
+    if (this.fillFor !== step.id) { // a new step: an empty box
+      this.fillFor = step.id;
+      this.fillInput.value = "";
+      if (f.error && f.error.id !== id) f.error = null;
+    }
+    this.fillBox.setAttribute("aria-label", this.w("fill_region"));
+    this.fillRow.hidden = !asks;
+    if (asks && this.noteBox) this.noteBox.hidden = true; // the note's line may print the value
+    this.fillLabel.textContent = this.w("fill_label").replace("{symbol}", step.symbol);
+    this.fillInput.placeholder = this.w("fill_placeholder");
+    this.fillInput.readOnly = !!f.pending;
+    for (const [name, b] of Object.entries(this.fillButtons)) {
+      b.textContent = this.w("fill_" + name);
+      b.disabled = !!f.pending;
+    }
+    const r = id !== null ? f.results[id] : undefined;
+    let kind = "", word = "", why = "";
+    if (f.pending && f.pending.id === id) { kind = "pending"; word = this.w("fill_checking"); }
+    else if (r) {
+      kind = r.verdict;
+      word = this.w("fill_" + r.verdict) + " · " + this.w("fill_yours").replace("{given}", r.given);
+      why = r.explanation || "";
+    } else if (id !== null && f.revealed.has(id)) { kind = "revealed"; word = this.w("fill_revealed"); }
+    else if (f.error && f.error.id === id) { kind = "error"; word = f.error.text; }
+    else if (asks && f.hinted.has(id) && !step.hint) { kind = "hint"; word = this.w("fill_no_hint"); }
+    const v = this.fillVerdict;
+    v.hidden = !kind;
+    v.dataset.verdict = kind;
+    v.replaceChildren(el("span", "bt-fill-icon", FILL_MARKS[kind] || ""), el("span", "bt-fill-word", word));
+    if (why) v.appendChild(el("span", "bt-fill-why", why));
+    const s = f.score || {};
+    const n = (key) => (typeof s[key] === "number" ? s[key] : 0);
+    let line = this.w("fill_score");
+    for (const key of ["correct", "carried", "wrong", "revealed"]) line = line.replace("{" + key + "}", n(key));
+    line = line.replace("{total}", this.fillTotal());
+    if (typeof s.marks === "number" && typeof s.out_of === "number" && s.out_of > 0) {
+      line += " · " + this.w("fill_marks").replace("{marks}", s.marks).replace("{out_of}", s.out_of);
+    }
+    this.fillScoreLine.textContent = line;
+  }
+
+  fillDestroy() {
+    if (this.fill) clearTimeout(this.fill.timer);
+    if (this.onFill) window.removeEventListener("bt-fill", this.onFill);
+  }
+
   destroy() {
+    this.fillDestroy();
     clearTimeout(this.timer);
     cancelAnimationFrame(this.raf);
     window.removeEventListener("keydown", this.onKey, true);
