@@ -198,7 +198,8 @@ def _sample_of(trace: Trace, v: noteview.ViewStep) -> int | None:
 
 
 def _matrix_heading(trace: Trace) -> str:
-    return "matrix_note" if (trace.network.meta or {}).get("id") == "note004" and \
+    # note 004's own network, edited or not, or an exercise made from it (its template)
+    return "matrix_note" if noteview._template_id(trace.network)[0] == "note004" and \
         noteview.has_note_view(trace.network) else "matrix"
 
 

@@ -238,12 +238,21 @@ def known_from(trace: Trace, steps: list[ViewStep]) -> dict[str, int]:
     last = len(steps) - 1
     uses = [v.rendered.path_ids if not v.step else () for v in steps]
     slots = _slots(trace, written, every=True, uses=uses)
+    # NOTE: a value the view writes is known where it is written, or earlier where a written step needs it (note
+    # 000 writes ∂E/∂w₅ = (y − t)·h₁ before y − t); not where an explanation only lights it up (note 002's first
+    # item, the network's structure).
+    closures: dict[str, frozenset[str]] = {}
+    needed: dict[str, int] = {}
+    for i, w in enumerate(written):
+        if w:
+            for dep in _closure(trace, w, closures):
+                needed.setdefault(dep, i)
     known: dict[str, int] = {}  # a step the view leaves out is known once what it is computed from is (h = z, linear)
     for st in trace.steps:
         ready = max((known[o] for o in st.operand_ids() if o in known), default=0)
         if st.id in first:  # as written, or as its twin (a batch of one: E is the sample's E) if that comes first
             twin = known.get(st.same_as, last) if st.same_as else last
-            known[st.id] = min(first[st.id], slots[st.id], twin, last)
+            known[st.id] = min(first[st.id], needed.get(st.id, last), twin, last)
         else:
             known[st.id] = min(slots[st.id], ready, last)
     out = {}
@@ -312,6 +321,8 @@ def nearest(trace: Trace, ident: str, view: str) -> str:
     if ident in index.positions:
         return ident
     step = ident.split("#", 1)[0]
+    if step in index.positions:  # another occurrence of a step this view writes (`loss#2`): its first one
+        return step
     if trace.is_step(step):
         items = view_items(trace, view)
         slot = _slots(trace, [it.step for it in items]).get(step)

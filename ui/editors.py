@@ -192,6 +192,10 @@ def network_from_draft(draft: dict, base: Network, lang: str = "en") -> Network:
         config["notation"] = base.notation
     if sizes_of(draft) == base.sizes and isinstance(base.meta.get("id"), str):
         config["id"] = base.meta["id"]  # an edited note keeps the note's order and forms (engine.noteview)
+    template = (base.meta.get("exercise") or {}).get("template") if isinstance(base.meta.get("exercise"), dict) else None
+    if sizes_of(draft) == base.sizes and isinstance(template, str):
+        # so does an edited exercise of a note; its numbers are no longer the seed's, so the config claims no seed
+        config["id"] = template
     try:
         network = parse_config(config)
     except ConfigError as err:

@@ -407,7 +407,7 @@ def init() -> str:
         trace = current_trace()
         step = resolve_step(trace, raw)
         if step is None:
-            notice("bad_step", value=raw, count=len(trace))
+            notice("bad_step", value=raw, count=len(steps_of(trace)))  # positions are the view's
         else:
             set_step(step)
     return lang()

@@ -127,6 +127,10 @@ def _step(v: ViewStep, trace: Trace, paths: dict, phases: dict, opts: RenderOpti
         out["explain"] = True
     if r.formula:  # fill-in mode's hint: the formula in symbols only
         out["hint"] = f"{r.symbol} = {r.formula}"
+    if v.step and r.latex.split(" = ")[0] != r.symbol:
+        # fill-in mode's question: the step's own symbol where the note's form starts with another quantity
+        # (note 004's ΔW¹₁₁ for the new W¹₁₁, note 001's Loss for ∂Loss/∂yₒ) or with numbers (note 000's E⁺ < E)
+        out["ask"] = r.symbol
     if len(r.latex) > BREAKABLE:
         out["parts"] = r.latex.split(" = ")  # engine.latex.equation joins the parts with " = "
     if value:
@@ -158,7 +162,8 @@ def build(trace: Trace, steps: list[ViewStep] | list[RenderedStep], opts: Render
     shown_steps = [s if isinstance(s, ViewStep) else ViewStep(s.id, s.id, s, None, False)
                    for s in steps[window.start:window.stop]]
     notation = Notation.of(trace.network)
-    names = {v.id: plain(notation.symbol(v.step)) if v.step else "" for v in shown_steps}
+    explain = noteview.note_words(opts.lang)["explain"]  # the values table's name for one of the note's explanations
+    names = {v.id: plain(notation.symbol(v.step)) if v.step else explain for v in shown_steps}
     every = render_trace(trace, opts)  # the chain follows the trace's own links, whatever the view shows
     paths = {r.id: r.path_ids for r in every}
     phases = {r.id: r.phase for r in every}

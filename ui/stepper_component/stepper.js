@@ -423,7 +423,8 @@ class Stepper {
     this.stepLine.replaceChildren(document.createTextNode(this.w("step_id") + ": "), el("code", "", step.id));
     this.stepLine.dataset.stepId = step.id;
     this.wrap.dataset.stepId = step.id;
-    this.live.textContent = counter + ". " + step.symbol + " = " + (this.fillAsks(step) ? "?" : step.value) + ". " + step.caption;
+    this.live.textContent = step.explain && !step.value ? counter + ". " + step.caption // the note's explanation
+      : counter + ". " + step.symbol + " = " + (this.fillAsks(step) ? "?" : step.value) + ". " + step.caption;
     for (const [name, btn] of Object.entries(this.phaseButtons || {})) {
       btn.classList.toggle("bt-active", name === step.phase);
       if (name === step.phase) btn.setAttribute("aria-current", "step");
@@ -643,7 +644,7 @@ class Stepper {
   }
 
   known(id) {
-    if (!this.fillOpen(id)) return null; // fill-in mode: not answered or revealed yet
+    if (!this.fillShown(id)) return null; // fill-in mode: not answered or revealed yet
     const at = this.index.get(id);
     if (at !== undefined && at <= this.pos) return this.stepAt(at);
     // outside the window, or a value the view never writes or writes later (as in the note): from far[id][0] on
@@ -772,6 +773,17 @@ class Stepper {
     return !!from && this.fillId(from) !== id && this.fillOpen(this.fillId(from));
   }
 
+  // May the diagram show the value of trace step `id`? As fillOpen, and also a value the view asks for later but
+  // knows earlier from another step the learner has answered (a batch of one: E is the sample's E, asked again
+  // later); never one known only from an explanation. The later question is still asked (and counted).
+  fillShown(id) {
+    if (this.fillOpen(id)) return true;
+    const far = this.data.far && this.data.far[id];
+    const from = far ? this.stepAt(far[0]) : null;
+    const via = from ? this.fillId(from) : null;
+    return via !== null && via !== id && this.fillOpen(via);
+  }
+
   // The trace steps this view asks for (those of the window the page has: all of them but for a very long trace).
   fillAskable() {
     if (!this.fillSteps || this.fillSteps.fp !== this.fp) {
@@ -787,7 +799,7 @@ class Stepper {
 
   fillQuestion(step, withHint) {
     const start = withHint && step.hint && this.fill.hinted.has(this.fillId(step)) ? step.hint
-      : String(step.latex).split(" = ")[0];
+      : step.ask || String(step.latex).split(" = ")[0]; // the step's symbol where the note's form starts otherwise
     return start + " = {?}";
   }
 
