@@ -6,7 +6,7 @@ from __future__ import annotations
 from notes_common import note_trace, note_view
 
 from engine import load_preset
-from engine.noteview import check_script, view_items
+from engine.noteview import view_items
 from engine.trace import with_givens
 
 NOTE = "note000"
@@ -33,10 +33,6 @@ EXPECTED = [  # (item, line, printed, kind)
     ("sample_loss_after:s1", 97, "0.3388", "match"),  # 1/2 (3.17683 - 4)^2 = 0.33880...
     ("loss", 99, "0.55125", "match"),           # "smaller than the previous 0.55125"
 ]
-
-
-def test_the_script_fits_its_preset():
-    assert check_script(NOTE) == []
 
 
 def test_the_note_view_is_the_notes_lines_in_order():

@@ -9,7 +9,7 @@ from __future__ import annotations
 from notes_common import CJK, at_printed, note_lines, note_trace, note_view
 
 from engine import load_preset
-from engine.noteview import check_script, load_script
+from engine.noteview import load_script
 from engine.trace import with_givens
 
 NOTE = "note001"
@@ -98,10 +98,6 @@ STARTS = {
     "note:share_e": r"LossE = \frac{w_{eg}}{w_{eg} + w_{fg}} LossG + \frac{w_{eh}}{w_{eh} + w_{fh}} LossH",
     "note:share_f": r"LossF = \frac{w_{fg}}{w_{eg} + w_{fg}} LossG + \frac{w_{fh}}{w_{eh} + w_{fh}} LossH",
 }
-
-
-def test_script_is_clean():
-    assert check_script(NOTE) == []
 
 
 def test_note_view_follows_the_note():

@@ -12,7 +12,7 @@ from collections import Counter
 from notes_common import CJK, at_printed, note_lines, note_trace, note_view
 
 from engine import load_preset
-from engine.noteview import check_script, has_note_view
+from engine.noteview import has_note_view
 from engine.trace import with_givens
 
 NOTE = "note002"
@@ -118,10 +118,6 @@ SYMBOLS = {
     "new_w:l1:n2:k2": ("w_4", ()),
     "new_b:l1": ("b_1", ()),
 }
-
-
-def test_script_is_clean():
-    assert check_script(NOTE) == []
 
 
 def test_note_view_follows_the_note():

@@ -12,7 +12,6 @@ from collections import Counter
 import pytest
 from notes_common import CJK, NOTES_DIR, at_printed, note_lines, note_trace, note_view
 
-from engine.noteview import check_script
 from engine.trace import compute_trace, with_givens
 
 NOTE = "note003"
@@ -88,10 +87,6 @@ NUDGE = {"w:l1:n1:k3": 0.35, "w:l2:n1:k1": 0.78, "w:l2:n1:k2": 0.83}
 
 def _by_id(steps):
     return {v.id: v for v in steps}
-
-
-def test_script_has_no_problems():
-    assert check_script(NOTE) == []
 
 
 def test_note_view_follows_the_note():

@@ -13,7 +13,7 @@ import re
 from notes_common import CJK, note_lines, note_trace, note_view
 
 from engine import load_preset
-from engine.noteview import EXPLAIN, check_script, load_script
+from engine.noteview import EXPLAIN, load_script
 from engine.trace import with_givens
 
 NOTE = "note004"
@@ -126,10 +126,6 @@ def _by_hand():
 def _fmt(value: float, decimals: int) -> str:
     text = f"{value:.{decimals}f}"
     return f"({text})" if text.startswith("-") else text
-
-
-def test_script_is_sound():
-    assert check_script(NOTE) == []
 
 
 def test_the_notes_order_lines_printed_and_kinds():

@@ -18,6 +18,7 @@ from engine.noteview import (
     fill,
     has_note_view,
     known_from,
+    load_script,
     nearest,
     printed_kind,
     render_view,
@@ -27,7 +28,7 @@ from engine.noteview import (
 from engine.render import RenderOptions
 from engine.trace import compute_trace, with_givens
 
-NOTES = [p for p in preset_ids() if p.startswith("note0") and len(p) == 7]
+NOTES = [p for p in preset_ids() if load_script(p) is not None]  # the notes, and note 004's Equation A preset
 
 
 def trace_of(preset: str):
@@ -50,7 +51,7 @@ def test_full_detail_has_every_step_once_and_the_notes_order(preset):
     assert len({it.id for it in full}) == len(full)
 
 
-@pytest.mark.parametrize("preset", [p for p in preset_ids() if p not in NOTES and p != "note004_two_hidden"])
+@pytest.mark.parametrize("preset", [p for p in preset_ids() if p not in NOTES])
 def test_other_networks_have_only_the_engines_order(preset):
     trace = trace_of(preset)
     assert not has_note_view(trace.network) and default_view(trace.network) == "full"
