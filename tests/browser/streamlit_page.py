@@ -90,24 +90,23 @@ def watch_script_runs(page: Page) -> None:
     requests: list[str] = []  # one per rerun the browser asked for: its fragment id, "" for a whole-app rerun
     page._bt_rerun_requests = requests
 
-    def on_sent(payload: bytes | str) -> None:
+    def decoded(proto, payload: bytes | str):
+        """A binary frame as `proto` (BackMsg or ForwardMsg); None for a text frame or another message."""
         if isinstance(payload, str):
-            return
+            return None
         try:
-            msg = BackMsg.FromString(payload)
-        except Exception:  # noqa: BLE001 - not a BackMsg: ignore the frame
-            return
-        if msg.WhichOneof("type") == "rerun_script":
+            return proto.FromString(payload)
+        except Exception:  # noqa: BLE001 - not this message: ignore the frame
+            return None
+
+    def on_sent(payload: bytes | str) -> None:
+        msg = decoded(BackMsg, payload)
+        if msg is not None and msg.WhichOneof("type") == "rerun_script":
             requests.append(msg.rerun_script.fragment_id)
 
     def on_frame(payload: bytes | str) -> None:
-        if isinstance(payload, str):
-            return
-        try:
-            msg = ForwardMsg.FromString(payload)
-        except Exception:  # noqa: BLE001 - not a ForwardMsg: ignore the frame
-            return
-        if msg.WhichOneof("type") == "script_finished" and msg.script_finished != early:
+        msg = decoded(ForwardMsg, payload)
+        if msg is not None and msg.WhichOneof("type") == "script_finished" and msg.script_finished != early:
             runs["finished"] += 1
 
     def on_websocket(ws) -> None:
