@@ -65,9 +65,9 @@ class _View:
 
     # names: W^{(l)} and column vectors a^{(l)} (Wx), or W^{l} and row vectors (xW); capitals for a batch
     def W(self, l: int) -> str:
-        named = (self.net.notation or {}).get("matrices") or []
-        if l - 1 < len(named) and isinstance(named[l - 1], str) and named[l - 1]:
-            return named[l - 1]  # the note's own name for the layer's weights (note 002: W^H, W^O)
+        named = self.nt.matrix(l)  # the note's own name for the layer's weights (note 002: W^H, W^O)
+        if named:
+            return named
         return f"W^{{{l}}}" if self.xw else f"W^{{({l})}}"
 
     def vec(self, letter: str, l: int) -> str:

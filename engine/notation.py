@@ -73,6 +73,10 @@ class Notation:
     def weight(self, layer: int, j: int, k: int) -> str:
         return self._get("weights", layer - 1, j - 1, k - 1) or f"w^{{({layer})}}_{{{j}{k}}}"
 
+    def matrix(self, layer: int) -> str | None:
+        """The note's own name for a layer's weight matrix (`matrices`, e.g. note 002's W^{H}), or None."""
+        return self._get("matrices", layer - 1)
+
     def bias(self, layer: int, j: int | None) -> str:
         raw = self.raw.get("biases")
         entry = raw[layer - 1] if isinstance(raw, list) and layer - 1 < len(raw) else None

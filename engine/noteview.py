@@ -36,6 +36,7 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ from .captions import LANGS
 from .catalog import load_preset, preset_ids
 from .config import Network
 from .latex import number
+from .numbers import at_place
 from .render import RenderedStep, RenderOptions, render_trace
 from .trace import Trace, compute_trace, with_givens
 
@@ -294,11 +296,6 @@ class ViewIndex:
         """0-based position of an item (KeyError if the view has none with this id)."""
         return self.positions[ident]
 
-    def step_of(self, trace: Trace, ident: str) -> str | None:
-        """The trace step an item shows (None for an explanation)."""
-        base = ident.split("#", 1)[0]
-        return base if trace.is_step(base) else None
-
 
 _INDEX = memo.ByteLRU("noteview.index", memo.NOTEVIEW_BUDGET // 4, sizeof=lambda index: 160 * len(index) + 256)
 
@@ -331,17 +328,19 @@ def nearest(trace: Trace, ident: str, view: str) -> str:
     return index.ids[0]
 
 
-def effective_view(network: Network, view: str | None) -> str:
-    """The view actually shown: the asked one, `full` for `note` where no script applies, the default for None."""
-    if view is None:
-        return default_view(network)
-    return "full" if view == "note" and not has_note_view(network) else view
-
-
 # --- values in a note's form ----------------------------------------------------------------------------
 
-def _experiments(trace: Trace, script: dict) -> list[Trace]:
-    return [compute_trace(with_givens(trace.network, e.get("set", {}))) for e in script.get("experiments", [])]
+_EXPERIMENTS = memo.ByteLRU("noteview.experiments", memo.NOTEVIEW_BUDGET // 8,
+                            sizeof=lambda traces: sum(900 * len(t) for t in traces) + 256)  # a note's traces: small
+
+
+def _experiments(trace: Trace, script: dict) -> tuple[Trace, ...]:
+    """The script's experiments on this network (a nudge of its givens), computed once per trace: the same traces
+    for every precision and language, so their renderings are cached too."""
+    def make() -> tuple[Trace, ...]:
+        return tuple(compute_trace(with_givens(trace.network, e.get("set", {}))) for e in script.get("experiments", []))
+
+    return _EXPERIMENTS.get_or_make(memo.ident(trace), make)
 
 
 def _value(ref: str, trace: Trace, experiments: list[Trace]) -> float:
@@ -405,19 +404,16 @@ def fill(template: str, trace: Trace, experiments: list[Trace], opts: RenderOpti
 def printed_kind(value: float, printed: str) -> str | None:
     """`match` when `printed` is the value rounded half up at its decimals (or exact), `truncated` when it is
     the value cut off there, None when it is neither (a slip or a typo, which the script must say)."""
-    from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
-
     try:
         d = Decimal(printed.replace("−", "-"))
-        v = Decimal(format(value, ".12g"))
     except InvalidOperation:
         return None
-    if v == d:
+    if not d.is_finite():
+        return None
+    exponent = d.as_tuple().exponent
+    if at_place(value, exponent, ROUND_HALF_UP) == d:  # exact values included: they round to themselves
         return "match"
-    exponent = Decimal(1).scaleb(d.as_tuple().exponent)
-    if v.quantize(exponent, rounding=ROUND_HALF_UP) == d:
-        return "match"
-    if v.quantize(exponent, rounding=ROUND_DOWN) == d:
+    if at_place(value, exponent, ROUND_DOWN) == d:
         return "truncated"
     return None
 

@@ -133,3 +133,12 @@ def snap(value: float) -> float:
     other value by less than 5e-15 of itself.
     """
     return float(f"{value:.15g}") if math.isfinite(value) else value
+
+
+def at_place(value: float, exponent: int, mode: str) -> Decimal | None:
+    """`value` rounded (decimal's ROUND_HALF_UP) or cut off (ROUND_DOWN) at 10**exponent, after cleaning it to 12
+    significant digits so float noise decides no tie (1.3124999999999998 reads as 1.3125); None if it cannot be."""
+    try:
+        return Decimal(format(value, ".12g")).quantize(Decimal(1).scaleb(exponent), rounding=mode)
+    except InvalidOperation:
+        return None

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
-from ..numbers import round_half_up
+from ..numbers import at_place, round_half_up
 from .answers import Answer
 
 MODES = ("strict", "last_digit")  # strict: rounded or cut off at the written digits; last_digit: that ±1 in the last
@@ -67,16 +67,7 @@ def figures(answer: Answer) -> int | None:
     return None if form is None else form.figures
 
 
-def _clean(value: float) -> Decimal:
-    return Decimal(format(value, ".12g"))
-
-
-def _at(value: float, exponent: int, mode: str) -> Decimal | None:
-    """`value` rounded half up (or cut off) at 10**exponent."""
-    try:
-        return _clean(value).quantize(Decimal(1).scaleb(exponent), rounding=mode)
-    except InvalidOperation:
-        return None
+_at = at_place  # `value` rounded half up (or cut off) at 10**exponent (engine.numbers)
 
 
 def _reads(candidate: float, form: _Form, mode: str) -> bool:
