@@ -10,11 +10,11 @@ from ..trace import Step, Trace
 from .answers import Answer
 from .explain import _computation, _line
 from .mistakes import MODELS, _direct_candidates, _given_candidates
-from .models import MISTAKE_INFO
+from .models import MISTAKE_INFO, words
 from .names import names_of
 from .precision import MIN_FIGURES, _round_significant, agrees, figures, too_few_figures, written_like
 from .recompute import WORK, Detail, _graph_of, _OutOfBudget, _Run
-from .report import _MISTAKE_TEXT, _TEXT, Result, words_for
+from .report import _TEXT, Result, words_for
 
 MAX_FIGURES = 15  # premature rounding: the most significant figures "later answers need at least N" looks at
 
@@ -233,7 +233,7 @@ class _Marker:
         mistake, reproduced, detail, own_numbers = found
         result.mistake, result.reproduced, result.follow_through = mistake, reproduced, own_numbers
         zh = self.lang == "zh"
-        desc = _MISTAKE_TEXT[mistake][1 if zh else 0]
+        desc = words(mistake, "message", self.lang)
         if detail is not None:
             desc += ("（" + detail[1] + "）") if zh else f" ({detail[0]})"
         template = t["mistake_own"] if own_numbers else t["mistake"]

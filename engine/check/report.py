@@ -7,7 +7,6 @@ from typing import Any
 
 from ..numbers import format_number
 from ..trace import Trace
-from .models import MISTAKE_INFO
 from .names import _symbols
 from .recompute import _core_step, _graph_of
 
@@ -92,7 +91,6 @@ def words_for(lang: str, voice: str = "learner") -> dict:
     return {**_TEXT[lang], **_NOTE_VOICE[lang]} if voice == "note" else _TEXT[lang]
 
 # NOTE: the mistakes' words are data (mistakes.json, read by models.py); this view keeps the old (en, zh) shape
-_MISTAKE_TEXT = {key: (info.message["en"], info.message["zh"]) for key, info in MISTAKE_INFO.items()}
 
 
 @dataclass
