@@ -16,7 +16,6 @@ else:
         state.language_switch()
     state.show_notices()  # a link's fallbacks (e.g. /practice?exercise=...&seed=bad)
     st.markdown(t("pr_intro", lang))
-    practice.resend_on_language(lang)
     template = practice.choose_template(lang)
     numbers = practice.choose_numbers(lang)
     decimals = practice.decimals_input(lang)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from engine import load_preset, noteview, preset_ids
+from engine import load_preset, preset_ids
 from engine.export import export
 from engine.render import matrix_view
 from ui import editors, exercises, fillin, safe, state, stepper
@@ -43,7 +43,8 @@ def sidebar(lang: str) -> None:
         st.selectbox(t("preset", lang), preset_ids(), format_func=lambda p: preset_title(p, lang),
                      key=state.keep("sel_preset", state.DEFAULT_PRESET), on_change=_preset_chosen,
                      help=t("preset_help", lang))
-        if noteview.has_note_view(trace.network):
+        view = state.view_of(trace.network)
+        if view != "trace":  # a note's network: as in the note, or full detail
             st.segmented_control(t("view", lang), state.VIEWS, format_func=lambda v: t(f"view_{v}", lang),
                                  required=True, key=state.keep("view", "note"), on_change=state.view_chosen,
                                  help=t("view_help", lang))
@@ -63,7 +64,6 @@ def sidebar(lang: str) -> None:
         name = st.session_state.get("preset_id", "network") if st.session_state.get("source") == "preset" else "network"
         if info and info["template"] and st.session_state.get("source") == "exercise":
             name = f"exercise-{info['template']}-{info['seed']}"
-        view = state.view_of(trace.network) if noteview.has_note_view(trace.network) else "trace"
         options = {"lang": lang, "decimals": decimals, "significant": significant, "mul": mul, "view": view}
         for key, fmt, ext, mime in (("dl_markdown", "markdown", "md", "text/markdown"),
                                     ("dl_latex", "latex", "tex", "application/x-tex"),

@@ -143,19 +143,6 @@ def _current_label(lang: str) -> str:
     return t_plain("pr_current", lang, how=t_plain(how, lang))
 
 
-TRANSLATED = ("pr_template", "pr_by", "pk_by")  # option widgets whose labels depend on the language
-
-
-def resend_on_language(lang: str) -> None:
-    """After a language change, send the option widgets their values again (see state._language_changed)."""
-    ss = st.session_state
-    if ss.get("_pr_lang") != lang:
-        ss["_pr_lang"] = lang
-        for key in TRANSLATED:
-            if "_" + key in ss:
-                ss[key] = ss["_" + key]
-
-
 def choose_template(lang: str) -> str:
     """The template select; returns the chosen template's key (a preset id, or the current network's config text)."""
     options = [*preset_ids(), *((CURRENT,) if _custom() else ())]

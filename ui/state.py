@@ -230,9 +230,9 @@ VIEWS = ("note", "full")  # as in the note (a note's own steps and order), full 
 
 def view_of(network: Network) -> str:
     """The view the stepper shows: the learner's choice where a note's script applies (as in the note until they
-    choose), else the full one (for any other network, the engine's own order)."""
+    choose), else `trace`, the engine's own order (callers need not ask noteview again which it is)."""
     if not noteview.has_note_view(network):
-        return "full"
+        return "trace"
     chosen = st.session_state.get("_view")  # the switch's stored value (kept while the switch is not drawn)
     return chosen if chosen in VIEWS else "note"
 
@@ -452,18 +452,18 @@ def sync_url(**params: str | None) -> None:
 
 def sync_step_url() -> None:
     ss = st.session_state
-    chosen_view = ss.get("_view") if noteview.has_note_view(current_trace().network) else None
     from ui import exercises  # it imports this module
 
     sync_url(**exercises.url_params(), step=ss.get("step_id"), lang=lang(), present="1" if presenting() else None,
              mode="fill" if filling() else None,
-             view="full" if chosen_view == "full" else None,  # as in the note is a note's default
+             view="full" if view_of(current_trace().network) == "full" else None,  # as in the note: a note's default
              precision=ss.get("_precision") if ss.get("_precision_chosen") else None)
 
 
 # --- the switches every page shows ------------------------------------------------------------------------
 
-TRANSLATED = ("sel_preset", "chk_preset", "precision")  # `keep` widgets whose option labels depend on the language
+# `keep` widgets whose option labels depend on the language (Practice's template, source of numbers, pack source)
+TRANSLATED = ("sel_preset", "chk_preset", "precision", "pr_template", "pr_by", "pk_by")
 
 
 def _language_changed() -> None:

@@ -41,14 +41,14 @@ def katex_base() -> str:
     return "/" + (base + "/" if base else "") + "app/static/katex/"
 
 
-def payload(trace: Trace, opts: RenderOptions, window: stepper_data.Window, view: str = "full") -> tuple[str, str]:
+def payload(trace: Trace, opts: RenderOptions, window: stepper_data.Window, view: str = "trace") -> tuple[str, str]:
     """(fingerprint, JSON) of the stepper's data; cached per trace, options, view and window, bounded by bytes."""
     return PAYLOADS.get_or_make((ident(trace), opts, view, window), lambda: _make_payload(trace, opts, window, view))
 
 
 def _make_payload(trace: Trace, opts: RenderOptions, window: stepper_data.Window, view: str) -> tuple[str, str]:
     # a note's view (ViewSteps); any other network in the engine's order, without a wrapper per step
-    steps = render_view(trace, opts, view) if noteview.has_note_view(trace.network) else render_trace(trace, opts)
+    steps = render_trace(trace, opts) if view == "trace" else render_view(trace, opts, view)
     text = stepper_data.encode(stepper_data.build(trace, steps, opts, window))
     return stepper_data.fingerprint(text), text
 
