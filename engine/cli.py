@@ -12,12 +12,11 @@ import numpy as np
 
 from .catalog import list_presets, load_preset
 from .config import MAX_ROUND_TO, ConfigError, Network, load_config
+from .limits import MAX_DECIMALS, MAX_SIGNIFICANT
 from .numbers import format_number
 from .trace import Trace, compute_trace
 
 EXIT_BAD_INPUT = 2
-MAX_DECIMALS = 15  # --decimals 0..15
-MAX_SIGNIFICANT = 17  # --significant 1..17
 MAX_MESSAGE_CHARS = 500  # the one error line
 
 
@@ -77,17 +76,20 @@ def _build_parser() -> argparse.ArgumentParser:
 def _network(args: argparse.Namespace) -> Network:
     network = load_preset(args.preset) if args.preset is not None else load_config(args.file)
     if args.round is not None:
-        if not 0 <= args.round <= MAX_ROUND_TO:
-            raise ConfigError("--round", f"expected a whole number from 0 to {MAX_ROUND_TO}, got {args.round}")
+        whole("--round", args.round, 0, MAX_ROUND_TO)
         network = replace(network, round_to=args.round)
     return network
 
 
+def whole(option: str, value: int | None, low: int, high: int) -> None:
+    """A whole-number option within [low, high] (None: not given), else one line naming the option."""
+    if value is not None and not low <= value <= high:
+        raise ConfigError(option, f"expected a whole number from {low} to {high}, got {value}")
+
+
 def _precision(args: argparse.Namespace) -> None:
-    for option, value, low, high in (("--decimals", getattr(args, "decimals", None), 0, MAX_DECIMALS),
-                                     ("--significant", getattr(args, "significant", None), 1, MAX_SIGNIFICANT)):
-        if value is not None and not low <= value <= high:
-            raise ConfigError(option, f"expected a whole number from {low} to {high}, got {value}")
+    whole("--decimals", getattr(args, "decimals", None), 0, MAX_DECIMALS)
+    whole("--significant", getattr(args, "significant", None), 1, MAX_SIGNIFICANT)
 
 
 def _finite(trace: Trace) -> None:
@@ -107,9 +109,9 @@ def _view(view: str, trace: Trace) -> str:
     return view
 
 
-def _json(obj) -> str:
+def _json(obj, indent: int | None = None) -> str:
     try:
-        return json.dumps(obj, ensure_ascii=False, allow_nan=False)
+        return json.dumps(obj, ensure_ascii=False, allow_nan=False, indent=indent)
     except ValueError:  # NOTE: never NaN or Infinity in the JSON we print: _finite names the step first
         raise ConfigError("output", code="overflow", number="NaN") from None
 
@@ -167,15 +169,11 @@ def run(argv: list[str]) -> int:
     from .check import MAX_MIN_FIGURES, MIN_FIGURES
 
     figures = MIN_FIGURES if args.min_figures is None else args.min_figures
-    if not 1 <= figures <= MAX_MIN_FIGURES:
-        raise ConfigError("--min-figures", f"expected a whole number from 1 to {MAX_MIN_FIGURES}, got {figures}")
+    whole("--min-figures", figures, 1, MAX_MIN_FIGURES)
     report = check_file(trace, args.answers, lang=args.lang, tolerance=args.tolerance,
                         mode=args.accept.replace("-", "_"), min_figures=figures)
     if args.json:
-        try:
-            print(json.dumps(report.to_json(), ensure_ascii=False, indent=2, allow_nan=False))
-        except ValueError:
-            raise ConfigError("output", code="overflow", number="NaN") from None
+        print(_json(report.to_json(), indent=2))
     else:
         print(report.to_text())
     return 0

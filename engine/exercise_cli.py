@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 from .catalog import load_preset, preset_ids
+from .cli import whole
 from .config import ConfigError, Network, load_config, read_file
 from .exercise import MAX_SEED, config_json, generate, parse_seed, seed_for, student_text
-from .limits import MAX_PACK
-from .render import MAX_DECIMALS
+from .limits import MAX_DECIMALS, MAX_PACK
 from .worksheet import DEFAULT_DECIMALS, class_pack, worksheet
 
 USAGE = """examples:
@@ -93,8 +93,7 @@ def run(args: argparse.Namespace) -> int:
     """Print (or write) what the options ask for; bad input raises a ConfigError naming the option."""
     fmt = "json" if args.json else (args.format or "json")
     pack = args.names is not None or args.seeds is not None
-    if not 0 <= args.decimals <= MAX_DECIMALS:
-        raise ConfigError("--decimals", f"expected a whole number from 0 to {MAX_DECIMALS}, got {args.decimals}")
+    whole("--decimals", args.decimals, 0, MAX_DECIMALS)
     if fmt == "json" and (pack or args.key or args.out_dir):
         option = "--key" if args.key else "--out-dir" if args.out_dir else "--names" if args.names else "--seeds"
         raise ConfigError(option, "needs --format markdown or latex (JSON is one exercise's config)")

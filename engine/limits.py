@@ -35,3 +35,7 @@ MAX_NUMBER_CHARS = 60  # one number (`-1.3125e-3`)
 # worksheets (engine/worksheet.py, `exercise --names`)
 MAX_STUDENT_NAME_CHARS = 80  # a student's name or ID, an assignment word
 MAX_PACK = 200  # students (sheets) in one class pack
+
+# display precision (RenderOptions, --decimals / --significant)
+MAX_DECIMALS = 15
+MAX_SIGNIFICANT = 17

@@ -35,12 +35,11 @@ from .latex import (
     plain_number,
     tex,
 )
+from .limits import MAX_DECIMALS, MAX_SIGNIFICANT
 from .notation import Notation, partial
 from .numbers import round_half_up
 from .trace import Step, Trace, parse_step_id, step_id
 
-MAX_DECIMALS = 15
-MAX_SIGNIFICANT = 17
 NON_LATEX_NOTATION = ("matrix_convention", "difference")  # notation keys that are settings, not symbols
 
 
