@@ -12,7 +12,7 @@ from . import noteview
 from .config import ConfigError
 from .latex import Num, Style, katex_problems, tex
 from .numbers import format_number
-from .render import RenderOptions, _safe_notation, matrix_view, render_trace
+from .render import RenderedStep, RenderOptions, _safe_notation, matrix_view, render_trace
 from .trace import PHASES, Trace
 
 FORMATS = ("markdown", "latex", "csv", "json")
@@ -181,19 +181,31 @@ def _sections(trace: Trace, opts: RenderOptions, view: str = "trace") -> list[tu
         same = {s.id for s in trace.steps if s.same_as}
         steps = [v for v in noteview.render_view(trace, opts, "trace") if v.id not in same]
         return [(phase, [v for v in steps if v.phase == phase]) for phase in PHASES]
+    return phase_runs(trace, noteview.render_view(trace, opts, view), lambda v: v.phase)
+
+
+def phase_runs(trace: Trace, items: list, phase_of) -> list[tuple[str, list]]:
+    """Items under a heading for each run of one phase, in their order (backward and update share one heading
+    when each parameter is updated right after its gradient): the exports' and the worksheets' sections."""
     interleaved = trace.network.update_order == "after_each_gradient"
-    out: list[tuple[str, list[noteview.ViewStep]]] = []
-    for v in noteview.render_view(trace, opts, view):
-        key = "backward_update" if interleaved and v.phase in ("backward", "update") else v.phase
+    out: list[tuple[str, list]] = []
+    for item in items:
+        phase = phase_of(item)
+        key = "backward_update" if interleaved and phase in ("backward", "update") else phase
         if not out or out[-1][0] != key:
             out.append((key, []))
-        out[-1][1].append(v)
+        out[-1][1].append(item)
     return out
 
 
-def _sample_of(trace: Trace, v: noteview.ViewStep) -> int | None:
-    r = v.rendered
-    return trace.step(v.step).sample if v.step and len(trace.network.samples) > 1 and \
+def says_interleaved(trace: Trace, heading: str) -> bool:
+    """Whether the section `heading` begins with the remark that each parameter is updated after its gradient."""
+    return heading in ("update", "backward_update") and trace.network.update_order == "after_each_gradient"
+
+
+def sample_of(trace: Trace, step: str | None, r: RenderedStep) -> int | None:
+    """The sample a forward value belongs to, in a batch (a subheading where it changes); else None."""
+    return trace.step(step).sample if step and len(trace.network.samples) > 1 and \
         r.phase in ("forward", "check") and r.quantity in ("z", "a") else None
 
 
@@ -262,12 +274,12 @@ def markdown(trace: Trace, opts: RenderOptions, view: str = "trace") -> str:
         if not steps:
             continue
         out += [f"## {_heading(phase, lang)}", ""]
-        if phase in ("update", "backward_update") and trace.network.update_order == "after_each_gradient":
+        if says_interleaved(trace, phase):
             out += [_md_text(_heading("interleaved", lang)), ""]
         sample = None
         for v in steps:
             r = v.rendered
-            s = _sample_of(trace, v)
+            s = sample_of(trace, v.step, r)
             if s is not None and s != sample:
                 sample = s
                 out += [f"### {_heading('sample', lang, s=s)}", ""]
@@ -392,12 +404,12 @@ def latex_document(trace: Trace, opts: RenderOptions, view: str = "trace") -> st
         if not steps:
             continue
         out += ["", rf"\section*{{{heading(phase)}}}"]
-        if phase in ("update", "backward_update") and trace.network.update_order == "after_each_gradient":
+        if says_interleaved(trace, phase):
             out += [text(_heading("interleaved", "zh"), _heading("interleaved", "en")), ""]
         sample = None
         for v in steps:
             r = v.rendered
-            s = _sample_of(trace, v)
+            s = sample_of(trace, v.step, r)
             if s is not None and s != sample:
                 sample = s
                 out += [rf"\subsection*{{{heading('sample', s=s)}}}"]

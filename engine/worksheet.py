@@ -24,6 +24,9 @@ from .export import (
     _tex_text,
     _title,
     givens_groups,
+    phase_runs,
+    sample_of,
+    says_interleaved,
     summary,
 )
 from .limits import MAX_PACK
@@ -127,23 +130,8 @@ def _instructions(trace: Trace, opts: RenderOptions, lang: str) -> list[str]:
 
 
 def _runs(trace: Trace, steps: list[RenderedStep]) -> list[tuple[str, list[tuple[int, RenderedStep]]]]:
-    """Numbered steps under a heading for each run of one phase (backward and update share one when each
-    parameter is updated right after its gradient)."""
-    interleaved = trace.network.update_order == "after_each_gradient"
-    out: list[tuple[str, list[tuple[int, RenderedStep]]]] = []
-    for number, r in enumerate(steps, 1):
-        key = "backward_update" if interleaved and r.phase in ("backward", "update") else r.phase
-        if not out or out[-1][0] != key:
-            out.append((key, []))
-        out[-1][1].append((number, r))
-    return out
-
-
-def _sample_heading(trace: Trace, r: RenderedStep) -> int | None:
-    """The sample a forward value belongs to, in a batch (a subheading where it changes)."""
-    if len(trace.network.samples) < 2 or r.phase not in ("forward", "check") or r.quantity not in ("z", "a"):
-        return None
-    return trace.step(r.id).sample
+    """Numbered steps under a heading for each run of one phase, as the exports make them."""
+    return phase_runs(trace, list(enumerate(steps, 1)), lambda numbered: numbered[1].phase)
 
 
 def _title_of(trace: Trace, lang: str, key: bool) -> str:
@@ -171,11 +159,11 @@ def _markdown(sheet: _Sheet, opts: RenderOptions, key: bool) -> str:
         out += ["$$", line, "$$", ""]
     for phase, numbered in _runs(trace, solution_steps(trace, opts)):
         out += [f"## {_heading(phase, lang)}", ""]
-        if phase in ("update", "backward_update") and trace.network.update_order == "after_each_gradient":
+        if says_interleaved(trace, phase):
             out += [_md_text(_heading("interleaved", lang)), ""]
         sample = None
         for number, r in numbered:
-            s = _sample_heading(trace, r)
+            s = sample_of(trace, r.id, r)
             if s is not None and s != sample:
                 sample = s
                 out += [f"### {_heading('sample', lang, s=s)}", ""]
@@ -209,11 +197,11 @@ def _latex(sheet: _Sheet, opts: RenderOptions, key: bool) -> str:
         out += [r"\[", line, r"\]"]
     for phase, numbered in _runs(trace, solution_steps(trace, opts)):
         out.append(rf"\subsection*{{{_tex_text(_heading(phase, lang))}}}")
-        if phase in ("update", "backward_update") and trace.network.update_order == "after_each_gradient":
+        if says_interleaved(trace, phase):
             out.append(_tex_text(_heading("interleaved", lang)) + r"\par")
         sample = None
         for number, r in numbered:
-            s = _sample_heading(trace, r)
+            s = sample_of(trace, r.id, r)
             if s is not None and s != sample:
                 sample = s
                 out.append(rf"\medskip\noindent\textit{{{_tex_text(_heading('sample', lang, s=s))}}}\par")
