@@ -10,7 +10,7 @@ from pathlib import Path
 from .catalog import load_preset, preset_ids
 from .cli import whole
 from .config import ConfigError, Network, load_config, read_file
-from .exercise import MAX_SEED, config_json, generate, parse_seed, seed_for, student_text
+from .exercise import MAX_SEED, config_json, generate_traced, parse_seed, seed_for, student_text
 from .limits import MAX_DECIMALS, MAX_PACK
 from .worksheet import DEFAULT_DECIMALS, class_pack, worksheet
 
@@ -109,13 +109,13 @@ def run(args: argparse.Namespace) -> int:
                                   decimals=args.decimals)
     else:
         seed = parse_seed(args.seed, "--seed") if args.seed is not None else seed_for(args.name, args.assignment)
-        exercise = generate(template, seed)
+        traced = generate_traced(template, seed)  # one trace for the sheet and the key
         if fmt == "json":
-            sys.stdout.write(config_json(exercise))
+            sys.stdout.write(config_json(traced.network))
             return 0
         options = dict(fmt=fmt, lang=args.lang, name=args.name, assignment=args.assignment, decimals=args.decimals)
-        sheets = "" if args.key and not args.out_dir else worksheet(exercise, **options)
-        keys = worksheet(exercise, key=True, **options) if args.key or args.out_dir else ""
+        sheets = "" if args.key and not args.out_dir else worksheet(traced, **options)
+        keys = worksheet(traced, key=True, **options) if args.key or args.out_dir else ""
     if args.out_dir:
         _write(args.out_dir, ext, sheets, keys)
     else:

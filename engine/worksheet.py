@@ -234,13 +234,15 @@ def _format(fmt: str) -> str:
     return fmt
 
 
-def worksheet(exercise: Network, *, fmt: str = "markdown", lang: str = "en", key: bool = False,
+def worksheet(exercise: Network | Trace, *, fmt: str = "markdown", lang: str = "en", key: bool = False,
               name: str | None = None, assignment: str = "", decimals: int | None = DEFAULT_DECIMALS,
               mul: str = "times") -> str:
     """One student's worksheet (or with `key`, its answer key) as Markdown with $-math or a LaTeX document.
-    Works for any network: an exercise prints its template, seed and format version; a preset its id."""
+    Works for any network: an exercise prints its template, seed and format version; a preset its id. Given
+    the exercise's trace (engine.exercise.generate_traced), its sheet and key share it and its renderings."""
     opts = _options(lang, decimals, mul)
-    sheet = _Sheet(compute_trace(exercise), None if name is None else student_text(name),
+    trace = exercise if isinstance(exercise, Trace) else compute_trace(exercise)
+    sheet = _Sheet(trace, None if name is None else student_text(name),
                    student_text(assignment, "assignment", empty=True))
     if _format(fmt) == "markdown":
         return _markdown(sheet, opts, key)
