@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from engine import load_preset, preset_ids
+from engine import preset_ids
 from engine.export import export
 from engine.render import matrix_view
-from ui import editors, exercises, fillin, safe, state, stepper
+from ui import display, editors, exercises, fillin, safe, state, stepper
 from ui.i18n import t
 
 # NOTE: the stepper draws itself (ui/stepper_component/); these only tidy the page around it.
@@ -15,13 +15,6 @@ header[data-testid="stHeader"] { display: none !important; }
 [data-testid="stMainBlockContainer"] { max-width: 100%; padding: 0.6rem 2.5rem 0.5rem 2.5rem; }
 .st-key-header h4 { font-size: max(1.1rem, 2.8vh); padding: 0; }
 </style>"""
-
-
-def preset_title(preset_id: str, lang: str) -> str:
-    network = load_preset(preset_id)
-    if lang == "zh" and network.meta.get("title_zh"):
-        return network.meta["title_zh"]
-    return network.title or preset_id
 
 
 def _preset_chosen() -> None:
@@ -40,7 +33,7 @@ def sidebar(lang: str) -> None:
     trace = state.current_trace()
     decimals, significant, mul = state.display_options()
     with st.sidebar:
-        st.selectbox(t("preset", lang), preset_ids(), format_func=lambda p: preset_title(p, lang),
+        st.selectbox(t("preset", lang), preset_ids(), format_func=lambda p: display.preset_title(p, lang),
                      key=state.keep("sel_preset", state.DEFAULT_PRESET), on_change=_preset_chosen,
                      help=t("preset_help", lang))
         view = state.view_of(trace.network)
@@ -78,7 +71,7 @@ def sidebar(lang: str) -> None:
 def header(lang: str) -> None:
     ss = st.session_state
     network = state.network_for(state.current_text())
-    title = preset_title(ss["preset_id"], lang) if ss.get("base_source") == "preset" else \
+    title = display.preset_title(ss["preset_id"], lang) if ss.get("base_source") == "preset" else \
         (network.title or ss.get("upload_name", ""))
     title = safe.text(title, 150)  # a preset's title is ours; an upload's (or its file name) is the learner's
     title = exercises.title(lang) or title  # an exercise: its template and seed (a student's name as text)

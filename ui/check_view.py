@@ -25,7 +25,7 @@ from engine.check import (
     words,
 )
 from engine.render import RenderOptions, format_value, render_trace
-from ui import diagram, safe, state
+from ui import diagram, display, safe, state
 from ui.i18n import LANGS, t, t_plain
 
 CURRENT = "current"  # the chk_preset option for the network on the Step-through page
@@ -112,9 +112,7 @@ def network_label(option: str, lang: str) -> str:
     if option == CURRENT:
         how = t({"upload": "uploaded", "exercise": "chk_exercise"}.get(st.session_state.get("source"), "edited"), lang)
         return t("chk_current", lang, how=how)
-    network = load_preset(option)
-    title = network.meta.get("title_zh") if lang == "zh" and network.meta.get("title_zh") else network.title
-    return title or option
+    return display.preset_title(option, lang)
 
 
 def _network_chosen(options: list[str]) -> None:

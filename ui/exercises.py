@@ -19,10 +19,10 @@ import secrets
 
 import streamlit as st
 
-from engine import ConfigError, Network, load_preset, preset_ids
+from engine import ConfigError, Network, preset_ids
 from engine.exercise import EXERCISE_VERSION, MAX_SEED, generate, parse_seed, seed_for, student_text
 from engine.worksheet import DEFAULT_DECIMALS
-from ui import safe, state
+from ui import display, safe, state
 from ui.i18n import t
 
 INFO = "exercise_info"
@@ -89,21 +89,16 @@ def url_params() -> dict[str, str | None]:
     return {"preset": st.session_state.get("preset_id"), **dict.fromkeys(URL_KEYS)}
 
 
-def template_title(preset_id: str, lang: str) -> str:
-    network = load_preset(preset_id)
-    return (network.meta.get("title_zh") if lang == "zh" else None) or network.title or preset_id
-
-
 def title(lang: str) -> safe.Md | None:
     """The page header for an exercise: `Exercise: <template title> · seed N` (and the student's name, as text)."""
     info = current()
     if info is None:
         return None
     if info["template"]:
-        text = t("exercise_title", lang, title=template_title(info["template"], lang), seed=info["seed"])
+        text = t("exercise_title", lang, title=display.preset_title(info["template"], lang), seed=info["seed"])
     else:  # a network of the learner's own: the exercise's title says it all
         base = state.base_network()
-        text = safe.text((base.meta.get("title_zh") if lang == "zh" else None) or base.title, 150)
+        text = safe.text(display.network_title(base, lang), 150)
     if info["name"]:
         text = safe.Md(f"{text} · {safe.text(info['name'], 80)}")
     return text

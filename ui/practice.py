@@ -26,7 +26,7 @@ from engine.exercise import EXERCISE_VERSION, MAX_SEED, config_json, seed_for, s
 from engine.limits import MAX_PACK, MAX_STUDENT_NAME_CHARS
 from engine.render import RenderOptions
 from engine.worksheet import DEFAULT_DECIMALS, class_pack, solution_steps
-from ui import exercises, safe, state
+from ui import display, exercises, safe, state
 from ui.i18n import t, t_plain
 
 CURRENT = "current"  # the template option for the network on the Step-through page (a network of the learner's)
@@ -154,7 +154,7 @@ def choose_template(lang: str) -> str:
         state.put("pr_template", default)
     mine = _current_label(lang)
     st.selectbox(t("pr_template", lang), options, key="pr_template",
-                 format_func=lambda o: mine if o == CURRENT else exercises.template_title(o, lang),
+                 format_func=lambda o: mine if o == CURRENT else display.preset_title(o, lang),
                  on_change=state.remember, args=("pr_template",), help=t("pr_template_help", lang))
     chosen = state.stored("pr_template")
     return state.current_text() if chosen == CURRENT else chosen
@@ -253,8 +253,7 @@ def exercise_panel(template: str, numbers: tuple[int, str | None, str], decimals
     trace = state.trace_for(text)
     mul = state.display_options()[2]
     lines = len(solution_steps(trace, RenderOptions(lang=lang, decimals=decimals, mul=mul)))
-    network = trace.network
-    title = (network.meta.get("title_zh") if lang == "zh" else None) or network.title
+    title = display.network_title(trace.network, lang)
     st.markdown(t("pr_exercise", lang, title=safe.text(title, 200), version=EXERCISE_VERSION, steps=lines))
     job = Job(template, (name,) if name else (seed,), assignment, decimals, mul)
     printable = len(trace) <= PRINT_MAX_STEPS
@@ -283,7 +282,7 @@ def exercise_panel(template: str, numbers: tuple[int, str | None, str], decimals
             st.download_button(t(label, lang), lambda fmt=fmt, which=which: documents(job, fmt, lang)[which],
                                file_name=f"{stem}-{'key' if which else 'worksheet'}.{ext}", mime=mime, key=label,
                                on_click="ignore", icon=":material/download:")
-        st.download_button(t("pr_dl_config", lang), lambda: config_json(network), file_name=f"{stem}.json",
+        st.download_button(t("pr_dl_config", lang), lambda: config_json(trace.network), file_name=f"{stem}.json",
                            mime="application/json", key="pr_dl_config", on_click="ignore",
                            icon=":material/data_object:")
     st.caption(t("pr_latex_note", lang))
